@@ -1,0 +1,88 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "maximize",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "maximize", targets: ["maximize"]),
+        .executable(name: "maxctl", targets: ["maxctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Sources/CCurlShim"),
+        .target(
+            name: "MaximizeCore",
+            dependencies: [
+                "CCurl",
+                "CCurlShim",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Core",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MaximizeControl",
+            dependencies: ["MaximizeCore"],
+            path: "Sources/Control",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "maximize",
+            dependencies: [
+                "MaximizeCore",
+                "MaximizeControl",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Sidecar",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "maxctl",
+            dependencies: [
+                "MaximizeCore",
+                "MaximizeControl",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/maxctl",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MaximizeCoreTests",
+            dependencies: ["MaximizeCore"],
+            path: "Tests/MaximizeCoreTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "MaximizeCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/IntegrationTests",
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

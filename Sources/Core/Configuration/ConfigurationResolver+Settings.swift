@@ -1,0 +1,99 @@
+extension ConfigurationResolver {
+    /// The contract's table of settings: key, environment variables, default.
+    mutating func resolveSettings(paths: MaximizePaths) throws(ConfigurationError) -> Settings {
+        let socketPath = try path("server.socket_path", env: ["MAXIMIZE_SOCKET"], default: paths.socketDefault)
+        let modeText = try string("server.socket_mode", default: "0660")
+        guard let socketMode = UInt32(modeText.hasPrefix("0o") ? String(modeText.dropFirst(2)) : modeText, radix: 8),
+            socketMode <= 0o777
+        else {
+            throw ConfigurationError(
+                origin: filePath,
+                key: "server.socket_mode",
+                message: "must be an octal mode string such as \"0660\", got \"\(modeText)\""
+            )
+        }
+        let port = try number(
+            "server.port", env: ["MAXIMIZE_PORT", "PORT"], default: nil, range: 1...65535, integer: true)
+        let bindAddress = try string(
+            "server.bind_address", env: ["MAXIMIZE_BIND_ADDRESS", "BIND_ADDRESS"], default: "127.0.0.1")
+        let apiKey = try secret("server.api_key", env: ["MAXIMIZE_API_KEY"])
+        let levelText = try string("server.log_level", env: ["MAXIMIZE_LOG_LEVEL", "LOG_LEVEL"], default: "info")
+        guard let logLevel = LogLevel(rawValue: levelText.lowercased()) else {
+            let names = LogLevel.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigurationError(
+                origin: filePath, key: "server.log_level", message: "must be one of \(names), got \"\(levelText)\"")
+        }
+        let maxBody = try number(
+            "server.max_body_bytes", default: Double(Defaults.maxBodyBytes), range: 1024...17_179_869_184, integer: true)
+        let grace = try number("server.drain_grace_seconds", default: 1, range: 0...3600, integer: false)
+        let drainTimeout = try number("server.drain_timeout_seconds", default: 30, range: 0...86400, integer: false)
+
+        let defaultModel = try string(
+            "models.default", env: ["MAXIMIZE_DEFAULT_MODEL", "DEFAULT_MODEL"], default: Defaults.defaultModel)
+        var nicknames = Defaults.nicknames
+        let extra = try stringMap(
+            "models.nicknames",
+            default: Defaults.nicknameOrder.map { ($0, Defaults.nicknames[$0]!) }
+        )
+        for entry in extra { nicknames[entry.name] = entry.value }
+
+        let baseURL = try string("api.base_url", env: ["MAXIMIZE_API_BASE_URL"], default: Defaults.baseURL)
+        guard baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://") else {
+            throw ConfigurationError(
+                origin: filePath, key: "api.base_url", message: "must start with http:// or https://, got \"\(baseURL)\"")
+        }
+        let timeout = try number(
+            "api.request_timeout", env: ["MAXIMIZE_REQUEST_TIMEOUT", "REQUEST_TIMEOUT"],
+            default: Defaults.requestTimeout, range: 0.001...86400, integer: false)
+        let caFile = try path("api.ca_file", env: ["MAXIMIZE_CA_FILE"], default: nil)
+        let identity = try string("api.identity_text", default: Defaults.identityText)
+        let betas = try stringList("api.betas", default: Defaults.betas)
+        let userAgent = try string("api.user_agent", default: Defaults.userAgent)
+        let headers = try stringMap("api.headers", default: Defaults.headers)
+
+        let tokenURL = try string("oauth.token_url", env: ["MAXIMIZE_OAUTH_TOKEN_URL"], default: Defaults.tokenURL)
+        let authorizeURL = try string("oauth.authorize_url", default: Defaults.authorizeURL)
+        let clientID = try string("oauth.client_id", default: Defaults.clientID)
+        let redirectURI = try string("oauth.redirect_uri", default: Defaults.redirectURI)
+        let scopes = try string("oauth.scopes", default: Defaults.scopes)
+
+        let tokenFile = try path(
+            "storage.token_file", env: ["MAXIMIZE_TOKEN_FILE", "TOKEN_FILE"], default: paths.tokenFileDefault)
+        let seedFile = try path("storage.seed_token_file", env: ["MAXIMIZE_SEED_TOKEN_FILE"], default: nil)
+
+        return Settings(
+            server: .init(
+                socketPath: socketPath?.isEmpty == false ? socketPath : nil,
+                socketMode: socketMode,
+                port: port.map { Int($0) },
+                bindAddress: bindAddress,
+                apiKey: apiKey,
+                logLevel: logLevel,
+                maxBodyBytes: Int(maxBody ?? Double(Defaults.maxBodyBytes)),
+                drainGraceSeconds: grace ?? 1,
+                drainTimeoutSeconds: drainTimeout ?? 30
+            ),
+            models: .init(defaultModel: defaultModel, nicknames: nicknames),
+            api: .init(
+                baseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL,
+                requestTimeout: timeout ?? Defaults.requestTimeout,
+                caFile: caFile?.isEmpty == false ? caFile : nil,
+                identityText: identity,
+                betas: betas,
+                userAgent: userAgent,
+                headers: headers
+            ),
+            oauth: .init(
+                tokenURL: tokenURL,
+                authorizeURL: authorizeURL,
+                clientID: clientID,
+                redirectURI: redirectURI,
+                scopes: scopes
+            ),
+            storage: .init(
+                tokenFile: tokenFile ?? paths.tokenFileDefault,
+                seedTokenFile: seedFile?.isEmpty == false ? seedFile : nil
+            )
+        )
+    }
+}

@@ -1,0 +1,106 @@
+/// The effective configuration: every value resolved from flags, environment, `config.json` and
+/// built-in defaults.
+public struct Settings: Sendable, Equatable {
+    public struct Server: Sendable, Equatable {
+        /// `nil` when the socket is disabled (`""`).
+        public var socketPath: String?
+        public var socketMode: UInt32
+        public var port: Int?
+        public var bindAddress: String
+        public var apiKey: Secret?
+        public var logLevel: LogLevel
+        public var maxBodyBytes: Int
+        public var drainGraceSeconds: Double
+        public var drainTimeoutSeconds: Double
+    }
+
+    public struct Models: Sendable, Equatable {
+        public var defaultModel: String
+        /// Built-in nicknames with `models.nicknames` merged over them.
+        public var nicknames: [String: String]
+    }
+
+    public struct API: Sendable, Equatable {
+        public var baseURL: String
+        public var requestTimeout: Double
+        public var caFile: String?
+        public var identityText: String
+        public var betas: [String]
+        public var userAgent: String
+        /// Extra headers sent upstream with OAuth credentials, in order.
+        public var headers: [(name: String, value: String)]
+
+        public static func == (lhs: API, rhs: API) -> Bool {
+            lhs.baseURL == rhs.baseURL && lhs.requestTimeout == rhs.requestTimeout && lhs.caFile == rhs.caFile
+                && lhs.identityText == rhs.identityText && lhs.betas == rhs.betas && lhs.userAgent == rhs.userAgent
+                && lhs.headers.map(\.name) == rhs.headers.map(\.name)
+                && lhs.headers.map(\.value) == rhs.headers.map(\.value)
+        }
+    }
+
+    public struct OAuth: Sendable, Equatable {
+        public var tokenURL: String
+        public var authorizeURL: String
+        public var clientID: String
+        public var redirectURI: String
+        public var scopes: String
+    }
+
+    public struct Storage: Sendable, Equatable {
+        public var tokenFile: String
+        public var seedTokenFile: String?
+    }
+
+    public var server: Server
+    public var models: Models
+    public var api: API
+    public var oauth: OAuth
+    public var storage: Storage
+
+    /// Resolves a model nickname to its model id; other names pass through unchanged.
+    public func resolveModel(_ name: String) -> String {
+        models.nicknames[name] ?? name
+    }
+}
+
+/// Log verbosity, as `server.log_level` names it.
+public enum LogLevel: String, Sendable, CaseIterable, Comparable {
+    case trace, debug, info, notice, warning, error, critical
+
+    private var rank: Int { LogLevel.allCases.firstIndex(of: self)! }
+    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// Built-in defaults: Claude Code's client and the current model line-up.
+public enum Defaults {
+    /// Nicknames from smallest to largest, as the seeds' scale has them.
+    public static let nicknames: [String: String] = [
+        "xs": "claude-haiku-4-5",
+        "s": "claude-sonnet-4-5",
+        "m": "claude-sonnet-4-6",
+        "l": "claude-sonnet-5",
+        "xl": "claude-opus-4-8",
+        "xxl": "claude-opus-5",
+    ]
+    public static let nicknameOrder = ["xs", "s", "m", "l", "xl", "xxl"]
+    public static let defaultModel = "l"
+    public static let baseURL = "https://api.anthropic.com"
+    public static let requestTimeout = 600.0
+    public static let identityText = "You are Claude Code, Anthropic's official CLI for Claude."
+    public static let betas = [
+        "oauth-2025-04-20",
+        "claude-code-20250219",
+        "interleaved-thinking-2025-05-14",
+        "fine-grained-tool-streaming-2025-05-14",
+    ]
+    public static let userAgent = "claude-cli/2.1.0 (external, cli)"
+    public static let headers: [(name: String, value: String)] = [("x-app", "cli")]
+    public static let anthropicVersion = "2023-06-01"
+    public static let tokenURL = "https://platform.claude.com/v1/oauth/token"
+    public static let authorizeURL = "https://claude.ai/oauth/authorize"
+    public static let clientID = "9d1c250a-e61b-44d9-88ed-5944d1962f5e"
+    public static let redirectURI = "https://platform.claude.com/oauth/code/callback"
+    public static let scopes = "user:profile user:inference user:sessions:claude_code"
+    public static let maxBodyBytes = 33_554_432
+    public static let socketMode: UInt32 = 0o660
+}

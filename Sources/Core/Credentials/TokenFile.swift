@@ -1,0 +1,121 @@
+/// Reads and writes `tokens.json` in the forms the contract accepts.
+///
+/// - the seeds' form: `{"access_token", "refresh_token", "expires_at": <unix seconds>}`
+/// - Claude Code's form: `{"claudeAiOauth": {"accessToken", "refreshToken", "expiresAt": <unix ms>}}`
+/// - an API key: `{"api_key": "sk-ant-..."}`
+///
+/// `maximize` writes the seeds' form.
+public enum TokenFile {
+    /// Parses a token file; `nil` when it is valid but holds no credentials (`{}`).
+    ///
+    /// Errors never quote the file's content, which holds secrets.
+    public static func parse(_ bytes: [UInt8], path: String) throws(CredentialError) -> Credential? {
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return nil }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw CredentialError.invalidFile(
+                path: path, reason: "is not valid JSON at line \(error.line), column \(error.column)")
+        }
+        guard let object = value.objectValue else {
+            throw CredentialError.invalidFile(path: path, reason: "must hold a JSON object")
+        }
+        if let nested = object["claudeAiOauth"] {
+            guard let oauth = nested.objectValue else {
+                throw CredentialError.invalidFile(path: path, reason: "claudeAiOauth must be an object")
+            }
+            let expiresMs = try number(oauth["expiresAt"], field: "claudeAiOauth.expiresAt", path: path)
+            return .oauth(
+                try token(
+                    access: oauth["accessToken"],
+                    refresh: oauth["refreshToken"],
+                    expiresAt: expiresMs.map { $0 / 1000 },
+                    scopes: oauth["scopes"],
+                    subscription: oauth["subscriptionType"],
+                    prefix: "claudeAiOauth.",
+                    names: ("accessToken", "refreshToken"),
+                    path: path
+                ))
+        }
+        if let key = object["api_key"], !key.isNull {
+            guard let text = key.stringValue, !text.isEmpty else {
+                throw CredentialError.invalidFile(path: path, reason: "api_key must be a non-empty string")
+            }
+            return .apiKey(Secret(text))
+        }
+        if object["access_token"] == nil || object["access_token"]?.isNull == true {
+            if object["refresh_token"]?.stringValue?.isEmpty == false {
+                throw CredentialError.invalidFile(path: path, reason: "has a refresh_token but no access_token")
+            }
+            return nil
+        }
+        return .oauth(
+            try token(
+                access: object["access_token"],
+                refresh: object["refresh_token"],
+                expiresAt: try number(object["expires_at"], field: "expires_at", path: path),
+                scopes: object["scopes"],
+                subscription: object["subscription_type"],
+                prefix: "",
+                names: ("access_token", "refresh_token"),
+                path: path
+            ))
+    }
+
+    private static func number(_ value: JSONValue?, field: String, path: String) throws(CredentialError) -> Double? {
+        guard let value, !value.isNull else { return nil }
+        guard let number = value.doubleValue, number.isFinite else {
+            throw CredentialError.invalidFile(path: path, reason: "\(field) must be a number")
+        }
+        return number
+    }
+
+    // swift-format-ignore
+    private static func token(
+        access: JSONValue?, refresh: JSONValue?, expiresAt: Double?, scopes: JSONValue?, subscription: JSONValue?,
+        prefix: String, names: (String, String), path: String
+    ) throws(CredentialError) -> OAuthToken {
+        guard let accessText = access?.stringValue, !accessText.isEmpty else {
+            throw CredentialError.invalidFile(path: path, reason: "\(prefix)\(names.0) must be a non-empty string")
+        }
+        var refreshSecret: Secret?
+        if let refresh, !refresh.isNull {
+            guard let text = refresh.stringValue else {
+                throw CredentialError.invalidFile(path: path, reason: "\(prefix)\(names.1) must be a string")
+            }
+            refreshSecret = text.isEmpty ? nil : Secret(text)
+        }
+        var scopeList: [String]?
+        if let list = scopes?.arrayValue {
+            scopeList = list.compactMap(\.stringValue)
+        } else if let text = scopes?.stringValue {
+            scopeList = text.split(separator: " ").map(String.init)
+        }
+        return OAuthToken(
+            accessToken: Secret(accessText),
+            refreshToken: refreshSecret,
+            expiresAt: expiresAt,
+            scopes: scopeList,
+            subscriptionType: subscription?.stringValue
+        )
+    }
+
+    /// The seeds' form of `credential`, as written by `maximize`.
+    public static func serialize(_ credential: Credential) -> [UInt8] {
+        var object = JSONObject()
+        switch credential {
+        case .apiKey(let key):
+            object["api_key"] = .string(key.value)
+        case .oauth(let token):
+            object["access_token"] = .string(token.accessToken.value)
+            object["refresh_token"] = token.refreshToken.map { .string($0.value) } ?? .null
+            object["expires_at"] = token.expiresAt.map { .int(Int($0)) } ?? .null
+            if let scopes = token.scopes { object["scopes"] = .array(scopes.map { .string($0) }) }
+            if let subscription = token.subscriptionType { object["subscription_type"] = .string(subscription) }
+        }
+        var bytes = JSONValue.object(object).serialized()
+        bytes.append(0x0A)
+        return bytes
+    }
+}

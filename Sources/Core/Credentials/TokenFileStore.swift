@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `tokens.json` on disk: read, and written only atomically under an exclusive `flock` on
+/// `tokens.json.lock` in the same directory (the lock file is never deleted).
+public struct TokenFileStore: Sendable {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public var lockPath: String { path + ".lock" }
+
+    /// The credentials in the file; `nil` when the file is missing or empty.
+    public func read() throws(CredentialError) -> Credential? {
+        let bytes: [UInt8]?
+        do {
+            bytes = try FileSystem.readFile(path, limit: 1 << 20)
+        } catch {
+            throw .unreadable(path: path, reason: "\(error)")
+        }
+        guard let bytes else { return nil }
+        return try TokenFile.parse(bytes, path: path)
+    }
+
+    /// Replaces the file's content atomically with `credential` (mode 0600). Call under ``withLock(_:)``.
+    public func write(_ credential: Credential) throws(FileSystemError) {
+        try FileSystem.createDirectory(FileSystem.directoryName(path), mode: 0o700)
+        try FileSystem.writeAtomically(TokenFile.serialize(credential), to: path, mode: 0o600)
+    }
+
+    /// Removes the credentials. Call under ``withLock(_:)``.
+    public func remove() throws(FileSystemError) {
+        if unlink(path) != 0, errno != ENOENT {
+            throw FileSystemError(path: path, operation: "remove", code: errno)
+        }
+    }
+
+    /// Runs `body` holding the exclusive lock shared by every process that writes this file.
+    public func withLock<T>(_ body: () throws -> T) throws -> T {
+        try FileSystem.createDirectory(FileSystem.directoryName(path), mode: 0o700)
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if fd < 0 { throw FileSystemError(path: lockPath, operation: "open", code: errno) }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            if errno != EINTR { throw FileSystemError(path: lockPath, operation: "lock", code: errno) }
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+
+    /// Writes credentials from the environment when the file holds none.
+    ///
+    /// `MAXIMIZE_UPSTREAM_API_KEY`, or `MAXIMIZE_ACCESS_TOKEN` with `MAXIMIZE_REFRESH_TOKEN`, seed the
+    /// file; they never overwrite credentials already there (which may be a rotated token).
+    /// Returns whether the file was seeded.
+    public func seedFromEnvironment(_ environment: [String: String]) throws -> Bool {
+        let credential: Credential
+        if let key = environment["MAXIMIZE_UPSTREAM_API_KEY"], !key.isEmpty {
+            credential = .apiKey(Secret(key))
+        } else if let access = environment["MAXIMIZE_ACCESS_TOKEN"], !access.isEmpty {
+            let refresh = environment["MAXIMIZE_REFRESH_TOKEN"].flatMap { $0.isEmpty ? nil : Secret($0) }
+            let expiry = environment["MAXIMIZE_TOKEN_EXPIRES_AT"].flatMap(Double.init)
+            credential = .oauth(OAuthToken(accessToken: Secret(access), refreshToken: refresh, expiresAt: expiry))
+        } else {
+            return false
+        }
+        return try withLock {
+            // A corrupt file is left alone too: it may hold a token someone is editing.
+            guard case .some(.none) = try? read() else { return false }
+            try write(credential)
+            return true
+        }
+    }
+}

@@ -1,0 +1,93 @@
+/// The model list the daemon serves: the upstream's `/v1/models`, plus the nicknames.
+public enum ModelCatalog {
+    /// The upstream request for the model list.
+    public static func upstreamRequest(settings: Settings, credential: Credential) -> UpstreamRequest {
+        var headers = UpstreamHeaders.build(client: [], credential: credential, settings: settings)
+        headers.removeAll { $0.name == "content-type" }
+        return UpstreamRequest(
+            method: "GET",
+            url: settings.api.baseURL + "/v1/models?limit=1000",
+            headers: headers,
+            timeout: min(settings.api.requestTimeout, 30),
+            caFile: settings.api.caFile
+        )
+    }
+
+    /// The ids in an upstream model list body.
+    public static func modelIDs(in body: [UInt8]) -> [String]? {
+        guard let list = (try? JSONParser.parse(body))?["data"]?.arrayValue else { return nil }
+        return list.compactMap { $0["id"]?.stringValue }
+    }
+
+    /// Nicknames whose model the upstream does not list.
+    public static func unknownNicknames(settings: Settings, upstreamIDs: [String]) -> [(nickname: String, model: String)] {
+        let known = Set(upstreamIDs)
+        return settings.models.nicknames.sorted { $0.key < $1.key }
+            .filter { !known.contains($0.value) }
+            .map { ($0.key, $0.value) }
+    }
+
+    /// The upstream's list with each entry also in OpenAI's shape, followed by one entry per
+    /// nickname; `object: "list"` makes the whole usable by OpenAI clients too.
+    public static func merged(upstreamBody: [UInt8], settings: Settings) -> JSONValue {
+        var root = (try? JSONParser.parse(upstreamBody))?.objectValue ?? JSONObject()
+        var data: [JSONValue] = []
+        var created: [String: JSONValue] = [:]
+        for entry in root["data"]?.arrayValue ?? [] {
+            guard var model = entry.objectValue, let id = model["id"]?.stringValue else { continue }
+            let timestamp = model["created_at"]?.stringValue.flatMap(unixTime(iso8601:)) ?? 0
+            created[id] = .int(timestamp)
+            if model["object"] == nil { model["object"] = "model" }
+            if model["created"] == nil { model["created"] = .int(timestamp) }
+            if model["owned_by"] == nil { model["owned_by"] = "anthropic" }
+            data.append(.object(model))
+        }
+        for (nickname, model) in sortedNicknames(settings) {
+            data.append([
+                "type": "model",
+                "id": .string(nickname),
+                "display_name": .string("\(nickname) → \(model)"),
+                "created_at": "1970-01-01T00:00:00Z",
+                "object": "model",
+                "created": created[model] ?? 0,
+                "owned_by": "maximize",
+                "nickname_for": .string(model),
+            ])
+        }
+        root["data"] = .array(data)
+        root["object"] = "list"
+        root["has_more"] = false
+        root["first_id"] = data.first?["id"] ?? .null
+        root["last_id"] = data.last?["id"] ?? .null
+        return .object(root)
+    }
+
+    /// Nicknames in the built-in order (`xs` … `xxl`), then the others alphabetically.
+    public static func sortedNicknames(_ settings: Settings) -> [(String, String)] {
+        let builtIn = Defaults.nicknameOrder.compactMap { name in settings.models.nicknames[name].map { (name, $0) } }
+        let others = settings.models.nicknames.filter { !Defaults.nicknameOrder.contains($0.key) }
+            .sorted { $0.key < $1.key }
+            .map { ($0.key, $0.value) }
+        return builtIn + others
+    }
+
+    /// Parses `2025-02-19T00:00:00Z` (fraction and offset ignored) to Unix seconds.
+    static func unixTime(iso8601 text: String) -> Int? {
+        let digits = text.utf8.prefix(19)
+        guard digits.count == 19 else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            Int(String(decoding: Array(digits)[range], as: UTF8.self))
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19)
+        else { return nil }
+        // Days from civil (Howard Hinnant's algorithm).
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146097 + doe - 719468
+        return days * 86400 + hour * 3600 + minute * 60 + second
+    }
+}

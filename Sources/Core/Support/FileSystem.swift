@@ -1,0 +1,148 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Small POSIX file helpers shared by both executables.
+public enum FileSystem {
+    /// Reads a whole file; `nil` when it does not exist.
+    public static func readFile(_ path: String, limit: Int = 16 << 20) throws(FileSystemError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw FileSystemError(path: path, operation: "open", code: errno)
+        }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileSystemError(path: path, operation: "read", code: errno)
+            }
+            if count == 0 { break }
+            result.append(contentsOf: chunk[0..<count])
+            if result.count > limit {
+                throw FileSystemError(path: path, operation: "read", code: EFBIG)
+            }
+        }
+        return result
+    }
+
+    public static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else { return "/" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    public static func fileExists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Creates `path` and its missing parents; new directories get `mode`.
+    public static func createDirectory(_ path: String, mode: UInt32) throws(FileSystemError) {
+        if isDirectory(path) { return }
+        let parent = directoryName(path)
+        if parent != path, !parent.isEmpty, !isDirectory(parent) {
+            try createDirectory(parent, mode: mode)
+        }
+        if mkdir(path, mode_t(mode)) != 0, errno != EEXIST {
+            throw FileSystemError(path: path, operation: "create directory", code: errno)
+        }
+        _ = chmod(path, mode_t(mode))
+    }
+
+    /// Writes `bytes` to `path` atomically: a temporary file in the same directory, fsync,
+    /// rename over the target, fsync of the directory.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: UInt32) throws(FileSystemError) {
+        let directory = directoryName(path)
+        var template = Array("\(directory)/.\(baseName(path)).tmp-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        if fd < 0 { throw FileSystemError(path: path, operation: "create temporary file for", code: errno) }
+        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        var failure: FileSystemError?
+        if fchmod(fd, mode_t(mode)) != 0 {
+            failure = FileSystemError(path: temporary, operation: "chmod", code: errno)
+        }
+        var written = 0
+        while failure == nil, written < bytes.count {
+            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                failure = FileSystemError(path: temporary, operation: "write", code: errno)
+            } else {
+                written += count
+            }
+        }
+        if failure == nil, fsync(fd) != 0 {
+            failure = FileSystemError(path: temporary, operation: "fsync", code: errno)
+        }
+        close(fd)
+        if failure == nil, rename(temporary, path) != 0 {
+            failure = FileSystemError(path: path, operation: "rename onto", code: errno)
+        }
+        if let failure {
+            unlink(temporary)
+            throw failure
+        }
+        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryFD >= 0 {
+            fsync(directoryFD)
+            close(directoryFD)
+        }
+    }
+
+    public static func directoryName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    public static func baseName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    /// The process's home directory: `$HOME`, else the password database.
+    public static func homeDirectory(environment: [String: String]) -> String {
+        if let home = environment["HOME"], !home.isEmpty { return home }
+        if let entry = getpwuid(getuid()), let directory = entry.pointee.pw_dir {
+            return String(cString: directory)
+        }
+        return "/"
+    }
+
+    /// Expands a leading `~` and makes a relative path absolute against `base`.
+    public static func resolvePath(_ path: String, relativeTo base: String, environment: [String: String]) -> String {
+        var result = path
+        if result == "~" {
+            result = homeDirectory(environment: environment)
+        } else if result.hasPrefix("~/") {
+            result = homeDirectory(environment: environment) + result.dropFirst(1)
+        }
+        if !result.hasPrefix("/") {
+            result = base.hasSuffix("/") ? base + result : base + "/" + result
+        }
+        return result
+    }
+}
+
+/// A file operation that failed, with the path and the system's reason.
+public struct FileSystemError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var operation: String
+    public var code: Int32
+
+    public var description: String {
+        "cannot \(operation) \(path): \(String(cString: strerror(code)))"
+    }
+}

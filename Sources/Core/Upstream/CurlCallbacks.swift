@@ -1,0 +1,49 @@
+import CCurl
+import CCurlShim
+
+/// libcurl's callbacks. They run on the client's thread, inside `curl_multi_perform` or
+/// `curl_easy_pause`, with the transfer as user data.
+enum CurlCallbacks {
+    static let write: mx_curl_data_callback = { data, size, count, userdata in
+        guard let userdata, let data else { return 0 }
+        let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
+        let length = size * count
+        transfer.deliverHead()
+        guard let delegate = transfer.delegate else { return length }
+        if delegate.upstreamDidReceive(UnsafeRawBufferPointer(start: data, count: length)) {
+            transfer.paused = false
+            return length
+        }
+        transfer.paused = true
+        return mx_curl_writefunc_pause()
+    }
+
+    static let header: mx_curl_data_callback = { data, size, count, userdata in
+        guard let userdata, let data else { return 0 }
+        let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
+        let length = size * count
+        let line = UnsafeRawBufferPointer(start: data, count: length)
+        if line.starts(with: "HTTP/".utf8) {
+            // A new response (after a 1xx or a redirect): start over.
+            transfer.responseHeaders.removeAll()
+            return length
+        }
+        var end = line.count
+        while end > 0, line[end - 1] == 0x0A || line[end - 1] == 0x0D { end -= 1 }
+        if end == 0 {
+            // The blank line ends a header block; deliver it unless it was an interim 1xx.
+            guard let easy = transfer.easy else { return length }
+            var status = 0
+            mx_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+            if status >= 200 || status == 0 { transfer.deliverHead() }
+            return length
+        }
+        guard let colon = line[0..<end].firstIndex(of: UInt8(ascii: ":")) else { return length }
+        let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[0..<colon]), as: UTF8.self).lowercased()
+        var start = colon + 1
+        while start < end, line[start] == 0x20 || line[start] == 0x09 { start += 1 }
+        let value = String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<end]), as: UTF8.self)
+        transfer.responseHeaders.append((name, value))
+        return length
+    }
+}

@@ -1,0 +1,205 @@
+import CCurl
+import CCurlShim
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The upstream HTTP client: one dedicated thread owns a libcurl multi handle and every easy
+/// handle; requests, cancellations and resumptions reach it through a queue and
+/// `curl_multi_wakeup`.
+///
+/// Connections are cached and reused across requests, and HTTP/2 streams are multiplexed over
+/// one connection when the upstream speaks it.
+public final class CurlClient: Sendable {
+    enum Command {
+        case add(CurlTransfer)
+        case cancel(CurlTransfer)
+        case resume(CurlTransfer)
+        case shutdown
+    }
+
+    /// The multi handle; used off the client's thread only for `curl_multi_wakeup`.
+    nonisolated(unsafe) let multi: UnsafeMutableRawPointer
+    private let queue = Mutex<[Command]>([])
+    private let stopped = Atomic<Bool>(false)
+    /// Transfers in progress, by easy handle; touched only on the client's thread.
+    nonisolated(unsafe) private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    nonisolated(unsafe) private var idleHandles: [UnsafeMutableRawPointer] = []
+    nonisolated(unsafe) private var thread = pthread_t()
+
+    private static let globalInit: Void = {
+        curl_global_init(Int(CURL_GLOBAL_ALL))
+    }()
+
+    public init() {
+        _ = Self.globalInit
+        multi = curl_multi_init()
+        mx_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, mx_curl_pipe_multiplex())
+        mx_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 64)
+        let box = Unmanaged.passRetained(self).toOpaque()
+        pthread_create(
+            &thread, nil,
+            { argument in
+                let client = Unmanaged<CurlClient>.fromOpaque(argument!).takeRetainedValue()
+                client.run()
+                return nil
+            }, box)
+    }
+
+    /// Starts `request`; `delegate` hears its events on the client's thread.
+    public func start(_ request: UpstreamRequest, delegate: any UpstreamDelegate) -> UpstreamTransfer {
+        let transfer = CurlTransfer(request: request, delegate: delegate)
+        enqueue(.add(transfer))
+        return UpstreamTransfer(transfer: transfer, client: self)
+    }
+
+    /// Cancels every transfer and stops the thread.
+    public func shutdown() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        enqueue(.shutdown)
+        pthread_join(thread, nil)
+    }
+
+    func enqueue(_ command: Command) {
+        queue.withLock { $0.append(command) }
+        curl_multi_wakeup(multi)
+    }
+
+    // MARK: - The client's thread
+
+    private func run() {
+        var running: Int32 = 0
+        var shuttingDown = false
+        while true {
+            let commands = queue.withLock { queue in
+                let taken = queue
+                queue.removeAll(keepingCapacity: true)
+                return taken
+            }
+            for command in commands {
+                switch command {
+                case .add(let transfer): add(transfer)
+                case .cancel(let transfer):
+                    remove(transfer, error: UpstreamError(kind: .cancelled, message: "cancelled", curlCode: 0))
+                case .resume(let transfer):
+                    if let easy = transfer.easy, !transfer.finished, transfer.paused {
+                        transfer.paused = false
+                        curl_easy_pause(easy, mx_curl_pause_cont())
+                    }
+                case .shutdown: shuttingDown = true
+                }
+            }
+            if shuttingDown {
+                for transfer in Array(active.values) {
+                    remove(transfer, error: UpstreamError(kind: .cancelled, message: "shutting down", curlCode: 0))
+                }
+                for easy in idleHandles { curl_easy_cleanup(easy) }
+                idleHandles.removeAll()
+                curl_multi_cleanup(multi)
+                return
+            }
+            curl_multi_perform(multi, &running)
+            var remaining: Int32 = 0
+            while let message = curl_multi_info_read(multi, &remaining) {
+                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
+                    let transfer = active[easy]
+                else { continue }
+                let code = message.pointee.data.result
+                if code == CURLE_OK {
+                    remove(transfer, error: nil)
+                } else {
+                    remove(transfer, error: Self.error(code: code, transfer: transfer))
+                }
+            }
+            curl_multi_poll(multi, nil, 0, 1000, nil)
+        }
+    }
+
+    private func add(_ transfer: CurlTransfer) {
+        let easy = idleHandles.popLast() ?? curl_easy_init()!
+        transfer.easy = easy
+        configure(easy, for: transfer)
+        active[easy] = transfer
+        let code = curl_multi_add_handle(multi, easy)
+        if code != CURLM_OK {
+            remove(
+                transfer,
+                error: UpstreamError(
+                    kind: .transfer, message: String(cString: curl_multi_strerror(code)), curlCode: Int(code.rawValue)))
+        }
+    }
+
+    private func configure(_ easy: UnsafeMutableRawPointer, for transfer: CurlTransfer) {
+        let request = transfer.request
+        let user = Unmanaged.passUnretained(transfer).toOpaque()
+        request.url.withCString { _ = mx_curl_easy_setopt_pointer(easy, CURLOPT_URL, $0) }
+        var list: UnsafeMutablePointer<curl_slist>?
+        for header in request.headers {
+            list = curl_slist_append(list, "\(header.name): \(header.value)")
+        }
+        // No `Expect: 100-continue` round trip for large bodies.
+        list = curl_slist_append(list, "Expect:")
+        transfer.headerList = list
+        mx_curl_easy_setopt_pointer(easy, CURLOPT_HTTPHEADER, list)
+        if let body = request.body {
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(body.count, 1), alignment: 1)
+            buffer.copyBytes(from: body)
+            transfer.body = buffer
+            mx_curl_easy_setopt_long(easy, CURLOPT_POST, 1)
+            mx_curl_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            mx_curl_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, buffer.baseAddress)
+        } else if request.method != "GET" {
+            request.method.withCString { _ = mx_curl_easy_setopt_pointer(easy, CURLOPT_CUSTOMREQUEST, $0) }
+        }
+        mx_curl_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, CurlCallbacks.write)
+        mx_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, user)
+        mx_curl_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, CurlCallbacks.header)
+        mx_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, user)
+        mx_curl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, user)
+        mx_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
+        mx_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        mx_curl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, mx_curl_http_version_2tls())
+        mx_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
+        mx_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
+        mx_curl_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
+        let timeoutMs = max(1, Int(request.timeout * 1000))
+        mx_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, timeoutMs)
+        mx_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMs, 30_000))
+        if let caFile = request.caFile {
+            caFile.withCString { _ = mx_curl_easy_setopt_pointer(easy, CURLOPT_CAINFO, $0) }
+        }
+    }
+
+    /// Takes a transfer off the multi handle, tells its delegate, and keeps the handle for reuse.
+    private func remove(_ transfer: CurlTransfer, error: UpstreamError?) {
+        guard let easy = transfer.easy, active.removeValue(forKey: easy) != nil else { return }
+        curl_multi_remove_handle(multi, easy)
+        transfer.finish(error)
+        transfer.easy = nil
+        curl_easy_reset(easy)
+        if idleHandles.count < 64 {
+            idleHandles.append(easy)
+        } else {
+            curl_easy_cleanup(easy)
+        }
+    }
+
+    private static func error(code: CURLcode, transfer: CurlTransfer) -> UpstreamError {
+        let kind: UpstreamError.Kind
+        switch code {
+        case CURLE_OPERATION_TIMEDOUT: kind = .timeout
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            kind = .connect
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
+            CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+            CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_ENGINE_INITFAILED:
+            kind = .tls
+        default: kind = .transfer
+        }
+        return UpstreamError(kind: kind, message: transfer.errorMessage(code: code), curlCode: Int(code.rawValue))
+    }
+}

@@ -1,0 +1,72 @@
+import CCurl
+import CCurlShim
+
+/// One upstream transfer: the easy handle and what libcurl reads and writes through it.
+///
+/// All mutable state is touched only on the ``CurlClient``'s thread; other threads only hold a
+/// reference and send commands through the client.
+final class CurlTransfer: @unchecked Sendable {
+    let request: UpstreamRequest
+    var delegate: (any UpstreamDelegate)?
+    var easy: UnsafeMutableRawPointer?
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    var body: UnsafeMutableRawBufferPointer?
+    let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    var responseHeaders: [(name: String, value: String)] = []
+    var headDelivered = false
+    var finished = false
+    var paused = false
+
+    init(request: UpstreamRequest, delegate: any UpstreamDelegate) {
+        self.request = request
+        self.delegate = delegate
+        errorBuffer.initialize(to: 0)
+    }
+
+    deinit {
+        errorBuffer.deallocate()
+        body?.deallocate()
+        if let headerList { curl_slist_free_all(headerList) }
+    }
+
+    /// Delivers the head when it has not been delivered yet.
+    func deliverHead() {
+        guard !headDelivered, let easy else { return }
+        var status = 0
+        mx_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        headDelivered = true
+        delegate?.upstreamDidReceiveHead(UpstreamResponseHead(status: status, headers: responseHeaders))
+    }
+
+    /// Ends the transfer once: tells the delegate and drops it.
+    func finish(_ error: UpstreamError?) {
+        guard !finished else { return }
+        finished = true
+        if error == nil { deliverHead() }
+        let delegate = self.delegate
+        self.delegate = nil
+        delegate?.upstreamDidComplete(error)
+    }
+
+    func errorMessage(code: CURLcode) -> String {
+        let detail = String(cString: errorBuffer)
+        if !detail.isEmpty { return detail }
+        return String(cString: curl_easy_strerror(code))
+    }
+}
+
+/// The handle a caller keeps for a transfer it started.
+public struct UpstreamTransfer: Sendable {
+    let transfer: CurlTransfer
+    let client: CurlClient
+
+    /// Stops the transfer; the delegate hears `.cancelled` unless it had already completed.
+    public func cancel() {
+        client.enqueue(.cancel(transfer))
+    }
+
+    /// Continues a transfer paused by the delegate.
+    public func resume() {
+        client.enqueue(.resume(transfer))
+    }
+}

@@ -1,0 +1,72 @@
+/// A request for the upstream API.
+public struct UpstreamRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]?
+    /// Whole-transfer timeout, in seconds.
+    public var timeout: Double
+    /// PEM bundle to verify the upstream with; `nil` uses the system's.
+    public var caFile: String?
+
+    public init(
+        method: String,
+        url: String,
+        headers: [(name: String, value: String)],
+        body: [UInt8]? = nil,
+        timeout: Double,
+        caFile: String? = nil
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.caFile = caFile
+    }
+}
+
+/// The status line and headers of an upstream response.
+public struct UpstreamResponseHead: Sendable {
+    public var status: Int
+    /// Header names are lower-cased.
+    public var headers: [(name: String, value: String)]
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name == name }?.value
+    }
+}
+
+/// Why an upstream transfer failed.
+public struct UpstreamError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// Nothing reached the upstream: DNS, refused, unreachable.
+        case connect
+        /// The upstream's certificate was not trusted, or TLS failed.
+        case tls
+        /// `api.request_timeout` passed.
+        case timeout
+        /// The connection broke or the response was malformed.
+        case transfer
+        /// The transfer was cancelled (the client went away).
+        case cancelled
+    }
+
+    public var kind: Kind
+    /// libcurl's explanation; never holds request headers.
+    public var message: String
+    public var curlCode: Int
+
+    public var description: String { message }
+}
+
+/// Receives a transfer's events, on the upstream client's thread. Implementations return quickly.
+public protocol UpstreamDelegate: AnyObject, Sendable {
+    /// The final (non-1xx) response head, as soon as it has arrived.
+    func upstreamDidReceiveHead(_ head: UpstreamResponseHead)
+    /// A piece of the body. Return `false` to pause the transfer: then the bytes are not consumed,
+    /// and are delivered again after ``UpstreamTransfer/resume()``.
+    func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> Bool
+    /// The end of the transfer: `nil` on success. Called exactly once.
+    func upstreamDidComplete(_ error: UpstreamError?)
+}

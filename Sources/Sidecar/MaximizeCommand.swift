@@ -1,0 +1,188 @@
+import ArgumentParser
+import Logging
+import MaximizeCore
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The `maximize` daemon: serves the Anthropic Messages API on a Unix socket (and TCP when asked)
+/// with the credentials it holds.
+@main
+struct MaximizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "maximize",
+        abstract: "Serve the Anthropic Messages API with a Claude subscription or API key, as a sidecar.",
+        discussion: """
+            Settings come from flags, then environment variables, then config.json in the state \
+            directory, then built-in defaults. Credentials live in tokens.json in the state \
+            directory (`maxctl login` or `maxctl import FILE` puts them there). The proxy listens on \
+            <run dir>/maximize.sock, and on TCP when --port or PORT is set.
+            """,
+        version: MaximizeVersion.current
+    )
+
+    @Option(name: .long, help: "State directory: config.json, tokens.json (env MAXIMIZE_STATE_DIR; default ~/.maximize).")
+    var stateDir: String?
+
+    @Option(name: .long, help: "Run directory: maximize.sock, status.json, control/ (env MAXIMIZE_RUN_DIR; default <state dir>/run).")
+    var runDir: String?
+
+    @Option(name: .long, help: "Configuration file (env MAXIMIZE_CONFIG; default <state dir>/config.json).")
+    var config: String?
+
+    @Option(name: .long, help: "Unix socket path, \"\" to disable (server.socket_path, env MAXIMIZE_SOCKET).")
+    var socket: String?
+
+    @Option(name: .long, help: "Also listen on this TCP port (server.port, env PORT).")
+    var port: Int?
+
+    @Option(name: .long, help: "TCP bind address (server.bind_address, env BIND_ADDRESS; default 127.0.0.1).")
+    var bindAddress: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (server.log_level, env LOG_LEVEL).")
+    var logLevel: String?
+
+    @Option(name: .long, help: "Model used when a request names none (models.default, env DEFAULT_MODEL; default l).")
+    var defaultModel: String?
+
+    @Option(name: .long, help: "Upstream API base URL (api.base_url, env MAXIMIZE_API_BASE_URL).")
+    var apiBaseURL: String?
+
+    @Option(name: .long, help: "Upstream request timeout in seconds (api.request_timeout, env REQUEST_TIMEOUT; default 600).")
+    var requestTimeout: Double?
+
+    @Option(name: .long, help: "Credentials file (storage.token_file, env TOKEN_FILE; default <state dir>/tokens.json).")
+    var tokenFile: String?
+
+    @Flag(name: .long, help: "Log every request (route, models, betas, status, bytes, timings), credentials redacted. Same as --log-level debug.")
+    var debug = false
+
+    @Flag(name: .long, help: "Allow a TCP listener on a non-loopback address without server.api_key.")
+    var insecureOpenTcp = false
+
+    var overrides: [String: (flag: String, value: String)] {
+        var result: [String: (flag: String, value: String)] = [:]
+        if let socket { result["server.socket_path"] = ("socket", socket) }
+        if let port { result["server.port"] = ("port", String(port)) }
+        if let bindAddress { result["server.bind_address"] = ("bind-address", bindAddress) }
+        if let logLevel { result["server.log_level"] = ("log-level", logLevel) }
+        if debug { result["server.log_level"] = ("debug", "debug") }
+        if let defaultModel { result["models.default"] = ("default-model", defaultModel) }
+        if let apiBaseURL { result["api.base_url"] = ("api-base-url", apiBaseURL) }
+        if let requestTimeout { result["api.request_timeout"] = ("request-timeout", String(requestTimeout)) }
+        if let tokenFile { result["storage.token_file"] = ("token-file", tokenFile) }
+        return result
+    }
+
+    func run() throws {
+        SignalWaiter.blockTerminationSignals()
+        let environment = ProcessEnvironment.current()
+        let paths = MaximizePaths.resolve(
+            stateDirectory: stateDir, runDirectory: runDir, configFile: config, environment: environment)
+        let loader = ConfigurationLoader(paths: paths, environment: environment, overrides: overrides)
+        let loaded: LoadedConfiguration
+        do {
+            loaded = try loader.load()
+        } catch {
+            throw Failure("invalid configuration: \(error)")
+        }
+        let settings = loaded.settings
+        LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
+        let configuration = RuntimeConfiguration(loaded: loaded, baseLogger: Logger(label: "maximize"))
+        let logger = configuration.logger
+        for warning in loaded.warnings { logger.warning("\(warning)") }
+
+        if let port = settings.server.port, !Self.isLoopback(settings.server.bindAddress),
+            settings.server.apiKey == nil, !insecureOpenTcp
+        {
+            throw Failure(
+                "refusing to listen on \(settings.server.bindAddress):\(port) without server.api_key (MAXIMIZE_API_KEY): "
+                    + "anyone who can reach it could use your credentials. Set an API key, bind to 127.0.0.1, "
+                    + "or pass --insecure-open-tcp.")
+        }
+        do {
+            try FileSystem.createDirectory(paths.stateDirectory, mode: 0o700)
+            try FileSystem.createDirectory(paths.runDirectory, mode: 0o755)
+        } catch {
+            throw Failure("\(error)")
+        }
+
+        let store = TokenFileStore(path: settings.storage.tokenFile)
+        do {
+            if try store.seedFromEnvironment(environment) {
+                logger.info("credentials seeded from the environment", metadata: ["file": "\(store.path)"])
+            }
+        } catch {
+            logger.error("cannot seed credentials from the environment: \(error)")
+        }
+        let credentials = CredentialStore(file: store)
+        let snapshot = credentials.reload(now: Clock.now())
+        if let error = snapshot.loadError {
+            logger.error("\(error)")
+        } else if snapshot.credential == nil {
+            logger.warning("no credentials yet: run `maxctl login` or `maxctl import FILE`", metadata: ["file": "\(store.path)"])
+        }
+
+        let client = CurlClient()
+        let daemon = DaemonContext(paths: paths, configuration: configuration, credentials: credentials, client: client)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(System.coreCount, 4)))
+        let server = ProxyServer(daemon: daemon, group: group)
+        do {
+            try server.start(settings: settings)
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw Failure("\(error)")
+        }
+        let listening = server.listeners.map { $0.jsonString }.joined(separator: " ")
+        logger.info(
+            "maximize \(MaximizeVersion.current) ready",
+            metadata: [
+                "listeners": "\(listening)",
+                "credentials": "\((snapshot.credential?.kind ?? .none).rawValue)",
+                "upstream": "\(settings.api.baseURL)",
+            ])
+        Self.checkNicknames(daemon: daemon)
+
+        let signal = SignalWaiter.wait()
+        logger.info("shutting down", metadata: ["signal": "\(signal)"])
+        server.stopListening()
+        try? group.syncShutdownGracefully()
+        client.shutdown()
+    }
+
+    static func isLoopback(_ address: String) -> Bool {
+        address == "localhost" || address == "::1" || address.hasPrefix("127.")
+    }
+
+    /// Warns, in the background, about nicknames whose model the upstream does not list.
+    static func checkNicknames(daemon: DaemonContext) {
+        let configuration = daemon.current
+        guard case .success(let credential) = daemon.credentials.usableCredential(now: Clock.now()) else { return }
+        let request = ModelCatalog.upstreamRequest(settings: configuration.settings, credential: credential)
+        let client = daemon.client
+        Task {
+            guard let response = try? await client.send(request), response.head.status == 200,
+                let ids = ModelCatalog.modelIDs(in: response.body)
+            else {
+                configuration.logger.debug("could not fetch the upstream model list to check nicknames")
+                return
+            }
+            for (nickname, model) in ModelCatalog.unknownNicknames(settings: configuration.settings, upstreamIDs: ids) {
+                configuration.logger.warning(
+                    "nickname \(nickname) maps to \(model), which the upstream's /v1/models does not list; set models.nicknames.\(nickname) in config.json"
+                )
+            }
+        }
+    }
+}
+
+/// An error that ends the daemon with a message and exit code 1.
+struct Failure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,60 @@
+import MaximizeCore
+
+/// The daemon's routes, the same on the Unix socket and on TCP.
+enum Route: Sendable, Equatable {
+    case healthz
+    case readyz
+    case authStatus
+    case models
+    case messages(MessagesEndpoint)
+    case chatCompletions
+    /// A known path with another method.
+    case wrongMethod(allowed: String)
+    case notFound
+
+    init(method: String, uri: String) {
+        var path = Substring(uri)
+        if let query = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<query] }
+        if path.count > 1, path.hasSuffix("/") { path = path.dropLast() }
+        let (route, allowed): (Route, String)
+        switch path {
+        case "/healthz": (route, allowed) = (.healthz, "GET")
+        case "/readyz": (route, allowed) = (.readyz, "GET")
+        case "/auth/status": (route, allowed) = (.authStatus, "GET")
+        case "/v1/models": (route, allowed) = (.models, "GET")
+        case "/v1/messages": (route, allowed) = (.messages(.messages), "POST")
+        case "/v1/messages/count_tokens": (route, allowed) = (.messages(.countTokens), "POST")
+        case "/v1/chat/completions": (route, allowed) = (.chatCompletions, "POST")
+        default:
+            self = .notFound
+            return
+        }
+        if method == allowed || (allowed == "GET" && method == "HEAD") {
+            self = route
+        } else {
+            self = .wrongMethod(allowed: allowed)
+        }
+    }
+
+    /// Whether the route reads a request body.
+    var takesBody: Bool {
+        switch self {
+        case .messages, .chatCompletions: true
+        default: false
+        }
+    }
+
+    /// A short label for logs and metrics.
+    var label: String {
+        switch self {
+        case .healthz: "/healthz"
+        case .readyz: "/readyz"
+        case .authStatus: "/auth/status"
+        case .models: "/v1/models"
+        case .messages(let endpoint): endpoint.path
+        case .chatCompletions: "/v1/chat/completions"
+        case .wrongMethod: "wrong_method"
+        case .notFound: "not_found"
+        }
+    }
+}

@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import MaximizeCore
+
+/// Checks and prepares the Unix socket's path before binding.
+enum UnixSocketPath {
+    /// The kernel's limit for `sun_path`, without the terminating NUL.
+    static let maximumLength = 107
+
+    struct Problem: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Creates the directory, refuses unusable paths, and removes a stale socket file.
+    ///
+    /// A socket with a live server behind it is not taken over.
+    static func prepare(_ path: String) throws(Problem) {
+        guard path.utf8.count <= maximumLength else {
+            throw Problem(
+                description:
+                    "server.socket_path is \(path.utf8.count) bytes long; the kernel allows \(maximumLength). Choose a shorter path (or a shorter --run-dir)."
+            )
+        }
+        let directory = FileSystem.directoryName(path)
+        do {
+            try FileSystem.createDirectory(directory, mode: 0o755)
+        } catch {
+            throw Problem(description: "cannot create the socket's directory: \(error)")
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        switch info.st_mode & S_IFMT {
+        case S_IFSOCK:
+            if isLive(path) {
+                throw Problem(
+                    description:
+                        "another process is serving \(path); stop it first or set a different server.socket_path")
+            }
+            unlink(path)
+        case S_IFDIR:
+            throw Problem(description: "server.socket_path \(path) is a directory; point it at a file path")
+        default:
+            throw Problem(
+                description: "server.socket_path \(path) exists and is not a socket; remove it or choose another path")
+        }
+    }
+
+    /// Whether a server accepts connections on the socket at `path`.
+    static func isLive(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes.prefix(raw.count - 1))
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        return result == 0
+    }
+
+    /// Runs `body` (which creates the socket) with a umask that makes the file exactly `mode`,
+    /// so the socket is never more open than configured.
+    static func withMode<T>(_ mode: UInt32, _ body: () throws -> T) rethrows -> T {
+        let previous = umask(mode_t(~mode & 0o777))
+        defer { umask(previous) }
+        return try body()
+    }
+}
