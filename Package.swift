@@ -81,6 +81,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/IntegrationTests",
+            exclude: ["Python"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -1,0 +1,254 @@
+import MaximizeCore
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A mock Anthropic API on 127.0.0.1, started by a test: it records what it receives, answers
+/// Messages JSON and realistic SSE, and fails on demand.
+///
+/// A request can choose its behaviour with a `"mock"` object in its JSON body (the proxy forwards
+/// unknown fields): `status`, `events`, `delay_ms` (between events), `stall_ms` (before the head),
+/// `retry_after`, `error_type`, `pad` (extra bytes per text delta).
+final class MockUpstream: Sendable {
+    struct Received: Sendable {
+        var method: String
+        var uri: String
+        var headers: [(name: String, value: String)]
+        var body: [UInt8]
+        var connection: Int
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        }
+
+        var json: JSONValue? { try? JSONParser.parse(body) }
+    }
+
+    struct Counters: Sendable {
+        var received: [Received] = []
+        var connections = 0
+        /// Streams whose client went away before the end.
+        var abandonedStreams = 0
+        var completedStreams = 0
+    }
+
+    let group: MultiThreadedEventLoopGroup
+    let channel: any Channel
+    let port: Int
+    let counters = Mutex(Counters())
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    init() throws {
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let holder = Holder()
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let id = holder.mock.withLock { $0 }!.counters.withLock {
+                        $0.connections += 1
+                        return $0.connections
+                    }
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(
+                        MockHandler(mock: holder.mock.withLock { $0 }!, connection: id))
+                }
+            }
+        channel = try bootstrap.bind(host: "127.0.0.1", port: 0).wait()
+        port = channel.localAddress!.port!
+        holder.mock.withLock { $0 = self }
+    }
+
+    /// Breaks the reference from the server to the mock at shutdown.
+    final class Holder: Sendable {
+        let mock = Mutex<MockUpstream?>(nil)
+    }
+
+    func shutdown() {
+        try? channel.close().wait()
+        try? group.syncShutdownGracefully()
+    }
+
+    var received: [Received] { counters.withLock { $0.received } }
+    var messageRequests: [Received] { received.filter { $0.method == "POST" } }
+    var connections: Int { counters.withLock { $0.connections } }
+
+    /// Waits until `condition` holds, up to `timeout` seconds.
+    func waitFor(_ timeout: Double = 5, _ condition: (Counters) -> Bool) async -> Bool {
+        let deadline = Clock.now() + timeout
+        while Clock.now() < deadline {
+            if counters.withLock({ condition($0) }) { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return counters.withLock { condition($0) }
+    }
+}
+
+/// One connection to the mock.
+final class MockHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let mock: MockUpstream
+    let connection: Int
+    var head: HTTPRequestHead?
+    var body: [UInt8] = []
+    var streaming = false
+
+    init(mock: MockUpstream, connection: Int) {
+        self.mock = mock
+        self.connection = connection
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = []
+        case .body(let chunk):
+            body.append(contentsOf: chunk.readableBytesView)
+        case .end:
+            guard let head else { return }
+            let received = MockUpstream.Received(
+                method: head.method.rawValue,
+                uri: head.uri,
+                headers: head.headers.map { ($0.name, $0.value) },
+                body: body,
+                connection: connection
+            )
+            mock.counters.withLock { $0.received.append(received) }
+            respond(context: context, to: received)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if streaming {
+            streaming = false
+            mock.counters.withLock { $0.abandonedStreams += 1 }
+        }
+        context.fireChannelInactive()
+    }
+
+    func respond(context: ChannelHandlerContext, to request: MockUpstream.Received) {
+        let options = request.json?["mock"]?.objectValue ?? JSONObject()
+        let status = options["status"]?.intValue ?? 200
+        let stall = options["stall_ms"]?.intValue ?? 0
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((self, context), eventLoop: loop)
+        loop.scheduleTask(in: .milliseconds(Int64(stall))) {
+            let (handler, context) = bound.value
+            handler.answer(context: context, request: request, options: options, status: status)
+        }
+    }
+
+    func answer(context: ChannelHandlerContext, request: MockUpstream.Received, options: JSONObject, status: Int) {
+        guard context.channel.isActive else { return }
+        let model = request.json?["model"]?.stringValue ?? "claude-sonnet-5"
+        if status != 200 {
+            var headers: [(String, String)] = [("request-id", "req_mock_error")]
+            if let retry = options["retry_after"]?.intValue { headers.append(("retry-after", String(retry))) }
+            headers.append(("anthropic-ratelimit-requests-remaining", "0"))
+            let type = options["error_type"]?.stringValue ?? "api_error"
+            let body: JSONValue = ["type": "error", "error": ["type": .string(type), "message": "mock failure"]]
+            writeWhole(context: context, status: status, headers: headers, body: body.serialized())
+            return
+        }
+        if request.method == "GET" {
+            let list: JSONValue = [
+                "data": [
+                    ["type": "model", "id": "claude-sonnet-5", "display_name": "Claude Sonnet 5", "created_at": "2026-01-01T00:00:00Z"],
+                    ["type": "model", "id": "claude-haiku-4-5", "display_name": "Claude Haiku 4.5", "created_at": "2025-10-01T00:00:00Z"],
+                ],
+                "has_more": false, "first_id": "claude-sonnet-5", "last_id": "claude-haiku-4-5",
+            ]
+            writeWhole(context: context, status: 200, headers: [], body: list.serialized())
+            return
+        }
+        if request.uri.hasPrefix("/v1/messages/count_tokens") {
+            writeWhole(context: context, status: 200, headers: [], body: Array(#"{"input_tokens":42}"#.utf8))
+            return
+        }
+        if request.json?["stream"]?.boolValue == true {
+            stream(context: context, model: model, options: options)
+            return
+        }
+        let message: JSONValue = [
+            "id": "msg_mock", "type": "message", "role": "assistant", "model": .string(model),
+            "content": [["type": "text", "text": "Hello from the mock."]],
+            "stop_reason": "end_turn", "stop_sequence": nil,
+            "usage": ["input_tokens": 10, "output_tokens": 5],
+        ]
+        writeWhole(context: context, status: 200, headers: [("request-id", "req_mock")], body: message.serialized())
+    }
+
+    func writeWhole(context: ChannelHandlerContext, status: Int, headers: [(String, String)], body: [UInt8]) {
+        var httpHeaders = HTTPHeaders(headers)
+        httpHeaders.add(name: "content-type", value: "application/json")
+        httpHeaders.add(name: "content-length", value: String(body.count))
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: httpHeaders))),
+            promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    /// Anthropic's event sequence, one event per write, `delay_ms` apart.
+    func stream(context: ChannelHandlerContext, model: String, options: JSONObject) {
+        let count = options["events"]?.intValue ?? 5
+        let delay = Int64(options["delay_ms"]?.intValue ?? 0)
+        let padding = String(repeating: "x", count: options["pad"]?.intValue ?? 0)
+        var events: [[UInt8]] = []
+        func event(_ name: String, _ data: JSONValue) {
+            events.append(Array("event: \(name)\ndata: ".utf8) + data.serialized() + Array("\n\n".utf8))
+        }
+        event("message_start", [
+            "type": "message_start",
+            "message": [
+                "id": "msg_mock", "type": "message", "role": "assistant", "model": .string(model), "content": [],
+                "stop_reason": nil, "stop_sequence": nil, "usage": ["input_tokens": 10, "output_tokens": 1],
+            ],
+        ])
+        event("content_block_start", ["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]])
+        for index in 0..<count {
+            event("content_block_delta", [
+                "type": "content_block_delta", "index": 0,
+                "delta": ["type": "text_delta", "text": .string("word\(index) " + padding)],
+            ])
+        }
+        event("content_block_stop", ["type": "content_block_stop", "index": 0])
+        event("message_delta", [
+            "type": "message_delta", "delta": ["stop_reason": "end_turn", "stop_sequence": nil],
+            "usage": ["output_tokens": .int(count)],
+        ])
+        event("message_stop", ["type": "message_stop"])
+
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "text/event-stream")
+        headers.add(name: "request-id", value: "req_mock_stream")
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        streaming = true
+        sendEvents(context: context, events: events[...], delay: delay)
+    }
+
+    func sendEvents(context: ChannelHandlerContext, events: ArraySlice<[UInt8]>, delay: Int64) {
+        guard streaming, context.channel.isActive else { return }
+        guard let first = events.first else {
+            streaming = false
+            mock.counters.withLock { $0.completedStreams += 1 }
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            return
+        }
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: first)))), promise: nil)
+        let rest = events.dropFirst()
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        if delay == 0 {
+            sendEvents(context: context, events: rest, delay: 0)
+        } else {
+            context.eventLoop.scheduleTask(in: .milliseconds(delay)) {
+                bound.value.0.sendEvents(context: bound.value.1, events: rest, delay: delay)
+            }
+        }
+    }
+}

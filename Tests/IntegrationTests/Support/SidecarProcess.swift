@@ -1,0 +1,113 @@
+import Foundation
+import MaximizeCore
+
+/// The real `maximize` binary, started by a test with its own state and run directories, and
+/// stopped by PID.
+final class SidecarProcess: @unchecked Sendable {
+    let stateDirectory: String
+    let runDirectory: String
+    let process = Process()
+    let logPath: String
+
+    /// The socket: `--socket` when given, else the run dir's default.
+    let socketPath: String
+    var tokenFile: String { stateDirectory + "/tokens.json" }
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// The directory holding the built executables (beside the test bundle).
+    static var productsDirectory: String {
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var directory = executable.deletingLastPathComponent()
+        while directory.path != "/" {
+            if FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("maximize").path) {
+                return directory.path
+            }
+            directory = directory.deletingLastPathComponent()
+        }
+        return executable.deletingLastPathComponent().path
+    }
+
+    static func makeTemporaryDirectory() -> String {
+        var template = Array("/tmp/maximize-test-XXXXXX".utf8CString)
+        let path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        return path
+    }
+
+    /// Starts the daemon and waits until its socket accepts connections.
+    init(
+        tokens: String? = #"{"api_key":"sk-ant-api-test-key-0123456789"}"#,
+        config: String? = nil,
+        upstream: String?,
+        environment: [String: String] = [:],
+        arguments: [String] = [],
+        waitForSocket: Bool = true
+    ) async throws {
+        let root = Self.makeTemporaryDirectory()
+        stateDirectory = root + "/state"
+        runDirectory = root + "/run"
+        logPath = root + "/maximize.log"
+        if let index = arguments.firstIndex(of: "--socket"), index + 1 < arguments.count {
+            socketPath = arguments[index + 1]
+        } else {
+            socketPath = runDirectory + "/maximize.sock"
+        }
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        if let tokens { try tokens.write(toFile: stateDirectory + "/tokens.json", atomically: true, encoding: .utf8) }
+        if let config { try config.write(toFile: stateDirectory + "/config.json", atomically: true, encoding: .utf8) }
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: Self.productsDirectory + "/maximize")
+        process.arguments = ["--state-dir", stateDirectory, "--run-dir", runDirectory] + arguments
+        var env = ["HOME": root, "PATH": "/usr/bin:/bin"]
+        if let upstream { env["MAXIMIZE_API_BASE_URL"] = upstream }
+        env.merge(environment) { $1 }
+        process.environment = env
+        let log = FileHandle(forWritingAtPath: logPath)
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        if waitForSocket {
+            let deadline = Date().addingTimeInterval(15)
+            while Date() < deadline {
+                if FileManager.default.fileExists(atPath: socketPath), (try? RawHTTP.connect(unixPath: socketPath)) != nil {
+                    return
+                }
+                if !process.isRunning { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            stop()
+            throw SidecarError(message: "maximize did not start listening; its log:\n\(self.log)")
+        }
+    }
+
+    /// Waits for the process to exit on its own (for start-up failures); returns its status.
+    func waitForExit(timeout: Double = 10) async -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// SIGTERM, then SIGKILL if it does not exit in 10 s.
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    func request(
+        _ method: String, _ path: String, headers: [(String, String)] = [], body: String? = nil
+    ) throws -> RawHTTP.Response {
+        try RawHTTP.send(
+            RawHTTP.connect(unixPath: socketPath), method: method, path: path, headers: headers,
+            body: body.map { Array($0.utf8) })
+    }
+
+    deinit { stop() }
+}
+
+struct SidecarError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
