@@ -83,7 +83,11 @@ struct MaximizeCommand: ParsableCommand {
         SignalWaiter.blockTerminationSignals()
         let environment = ProcessEnvironment.current()
         let paths = MaximizePaths.resolve(
-            stateDirectory: stateDir, runDirectory: runDir, configFile: config, environment: environment)
+            stateDirectory: stateDir,
+            runDirectory: runDir,
+            configFile: config,
+            environment: environment
+        )
         let loader = ConfigurationLoader(paths: paths, environment: environment, overrides: overrides)
         let loaded: LoadedConfiguration
         do {
@@ -103,7 +107,8 @@ struct MaximizeCommand: ParsableCommand {
             throw Failure(
                 "refusing to listen on \(settings.server.bindAddress):\(port) without server.api_key (MAXIMIZE_API_KEY): "
                     + "anyone who can reach it could use your credentials. Set an API key, bind to 127.0.0.1, "
-                    + "or pass --insecure-open-tcp.")
+                    + "or pass --insecure-open-tcp."
+            )
         }
         do {
             try FileSystem.createDirectory(paths.stateDirectory, mode: 0o700)
@@ -145,7 +150,8 @@ struct MaximizeCommand: ParsableCommand {
                 "listeners": "\(listening)",
                 "credentials": "\((snapshot.credential?.kind ?? .none).rawValue)",
                 "upstream": "\(settings.api.baseURL)",
-            ])
+            ]
+        )
         Self.checkNicknames(daemon: daemon)
 
         let signal = SignalWaiter.wait()

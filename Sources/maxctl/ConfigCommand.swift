@@ -4,7 +4,9 @@ import MaximizeCore
 /// `maxctl config [--check]`: the effective configuration and where each value comes from.
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "config", abstract: "Show the effective configuration with each value's source, or validate it.")
+        commandName: "config",
+        abstract: "Show the effective configuration with each value's source, or validate it."
+    )
 
     @OptionGroup var options: CommonOptions
 

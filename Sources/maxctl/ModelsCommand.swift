@@ -4,7 +4,9 @@ import MaximizeCore
 /// `maxctl models`: the nickname table in force.
 struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "models", abstract: "Show the model nicknames and the model ids they stand for.")
+        commandName: "models",
+        abstract: "Show the model nicknames and the model ids they stand for."
+    )
 
     @OptionGroup var options: CommonOptions
 

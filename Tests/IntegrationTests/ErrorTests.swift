@@ -22,7 +22,9 @@ struct ErrorTests {
         expectError(try sidecar.request("POST", "/v1/messages", body: "[]"), status: 400, type: "invalid_request_error")
         expectError(
             try sidecar.request("POST", "/v1/messages", body: #"{"messages":"\#(String(repeating: "x", count: 5000))"}"#),
-            status: 413, type: "request_too_large")
+            status: 413,
+            type: "request_too_large"
+        )
         expectError(try sidecar.request("GET", "/v1/nothing"), status: 404, type: "not_found_error")
         expectError(try sidecar.request("GET", "/v1/messages"), status: 404, type: "not_found_error")
         #expect(mock.messageRequests.isEmpty)
@@ -36,7 +38,12 @@ struct ErrorTests {
         defer { sidecar.stop() }
         let connection = try RawHTTP.connect(unixPath: sidecar.socketPath)
         let body = Array(#"{"messages":[]}"#.utf8)
-        try connection.send(Array("POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: \(body.count)\r\nexpect: 100-continue\r\n\r\n".utf8))
+        try connection.send(
+            Array(
+                "POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: \(body.count)\r\nexpect: 100-continue\r\n\r\n"
+                    .utf8
+            )
+        )
         let interim = String(decoding: try connection.receive(), as: UTF8.self)
         #expect(interim.hasPrefix("HTTP/1.1 100 Continue"))
         try connection.send(body)
@@ -52,10 +59,13 @@ struct ErrorTests {
         expectError(try sidecar.request("POST", "/v1/messages", body: "{}"), status: 401, type: "authentication_error")
         expectError(
             try sidecar.request("POST", "/v1/messages", headers: [("x-api-key", "wrong")], body: "{}"),
-            status: 401, type: "authentication_error")
+            status: 401,
+            type: "authentication_error"
+        )
         #expect(try sidecar.request("POST", "/v1/messages", headers: [("x-api-key", "local-secret")], body: "{}").status == 200)
         #expect(
-            try sidecar.request("POST", "/v1/messages", headers: [("authorization", "Bearer local-secret")], body: "{}").status == 200)
+            try sidecar.request("POST", "/v1/messages", headers: [("authorization", "Bearer local-secret")], body: "{}").status == 200
+        )
         #expect(mock.messageRequests.allSatisfy { $0.header("x-api-key") == ProxyTests.apiKey })
         #expect(try sidecar.request("GET", "/healthz").status == 200)
     }
@@ -66,12 +76,18 @@ struct ErrorTests {
         let sidecar = try await SidecarProcess(upstream: mock.baseURL)
         defer { sidecar.stop() }
         let response = try sidecar.request(
-            "POST", "/v1/messages", body: #"{"messages":[],"mock":{"status":429,"retry_after":7,"error_type":"rate_limit_error"}}"#)
+            "POST",
+            "/v1/messages",
+            body: #"{"messages":[],"mock":{"status":429,"retry_after":7,"error_type":"rate_limit_error"}}"#
+        )
         expectError(response, status: 429, type: "rate_limit_error")
         #expect(response.header("retry-after") == "7")
         #expect(response.header("anthropic-ratelimit-requests-remaining") == "0")
         let overloaded = try sidecar.request(
-            "POST", "/v1/messages", body: #"{"messages":[],"mock":{"status":529,"error_type":"overloaded_error"}}"#)
+            "POST",
+            "/v1/messages",
+            body: #"{"messages":[],"mock":{"status":529,"error_type":"overloaded_error"}}"#
+        )
         expectError(overloaded, status: 529, type: "overloaded_error")
     }
 
@@ -91,7 +107,9 @@ struct ErrorTests {
         let started = Date()
         expectError(
             try sidecar.request("POST", "/v1/messages", body: #"{"messages":[],"mock":{"stall_ms":3000}}"#),
-            status: 504, type: "timeout_error")
+            status: 504,
+            type: "timeout_error"
+        )
         #expect(Date().timeIntervalSince(started) < 2.5)
     }
 
@@ -127,7 +145,10 @@ struct ErrorTests {
 
     @Test func openTCPWithoutAPIKeyRefusesToStart() async throws {
         let sidecar = try await SidecarProcess(
-            upstream: nil, environment: ["PORT": "38123", "BIND_ADDRESS": "0.0.0.0"], waitForSocket: false)
+            upstream: nil,
+            environment: ["PORT": "38123", "BIND_ADDRESS": "0.0.0.0"],
+            waitForSocket: false
+        )
         let status = await sidecar.waitForExit()
         #expect(status == 1)
         #expect(sidecar.log.contains("server.api_key"))
@@ -135,7 +156,10 @@ struct ErrorTests {
 
     @Test func invalidConfigurationNamesFileAndKey() async throws {
         let sidecar = try await SidecarProcess(
-            config: #"{"server":{"port":"eighty"}}"#, upstream: nil, waitForSocket: false)
+            config: #"{"server":{"port":"eighty"}}"#,
+            upstream: nil,
+            waitForSocket: false
+        )
         let status = await sidecar.waitForExit()
         #expect(status == 1)
         #expect(sidecar.log.contains("config.json"))

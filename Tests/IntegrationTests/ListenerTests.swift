@@ -20,7 +20,10 @@ struct ListenerTests {
         #expect(info.st_mode & 0o777 == 0o660)
         // A second daemon must not steal a live socket.
         let second = try await SidecarProcess(
-            upstream: mock.baseURL, arguments: ["--socket", first.socketPath], waitForSocket: false)
+            upstream: mock.baseURL,
+            arguments: ["--socket", first.socketPath],
+            waitForSocket: false
+        )
         #expect(await second.waitForExit() == 1)
         #expect(second.log.contains("another process is serving"))
         #expect(try first.request("GET", "/healthz").status == 200)
@@ -29,7 +32,9 @@ struct ListenerTests {
         first.process.waitUntilExit()
         #expect(FileManager.default.fileExists(atPath: first.socketPath))
         let third = try await SidecarProcess(
-            upstream: mock.baseURL, arguments: ["--socket", first.socketPath])
+            upstream: mock.baseURL,
+            arguments: ["--socket", first.socketPath]
+        )
         defer { third.stop() }
         #expect(try RawHTTP.send(RawHTTP.connect(unixPath: first.socketPath), method: "GET", path: "/healthz").status == 200)
     }
@@ -45,8 +50,12 @@ struct ListenerTests {
         // About 40 MB of events, far more than socket buffers hold.
         try connection.send(
             RawHTTP.requestBytes(
-                method: "POST", path: "/v1/messages", headers: [],
-                body: Array(#"{"stream":true,"messages":[],"mock":{"events":4000,"pad":10000}}"#.utf8)))
+                method: "POST",
+                path: "/v1/messages",
+                headers: [],
+                body: Array(#"{"stream":true,"messages":[],"mock":{"events":4000,"pad":10000}}"#.utf8)
+            )
+        )
         try await Task.sleep(for: .seconds(2))
         let during = Self.residentKilobytes(sidecar.process.processIdentifier)
         #expect(during - before < 16_000, "RSS grew from \(before) kB to \(during) kB while the client did not read")
@@ -60,10 +69,17 @@ struct ListenerTests {
         let mock = try MockUpstream()
         defer { mock.shutdown() }
         let sidecar = try await SidecarProcess(
-            tokens: ProxyTests.oauthTokens, upstream: mock.baseURL, arguments: ["--debug"])
+            tokens: ProxyTests.oauthTokens,
+            upstream: mock.baseURL,
+            arguments: ["--debug"]
+        )
         defer { sidecar.stop() }
         _ = try sidecar.request(
-            "POST", "/v1/messages", headers: [("x-api-key", "client-secret-key")], body: #"{"model":"xl","messages":[]}"#)
+            "POST",
+            "/v1/messages",
+            headers: [("x-api-key", "client-secret-key")],
+            body: #"{"model":"xl","messages":[]}"#
+        )
         try await Task.sleep(for: .milliseconds(200))
         let log = sidecar.log
         #expect(log.contains("model.requested=xl"))

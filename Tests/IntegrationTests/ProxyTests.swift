@@ -13,11 +13,14 @@ struct ProxyTests {
         defer { mock.shutdown() }
         let sidecar = try await SidecarProcess(upstream: mock.baseURL)
         defer { sidecar.stop() }
-        let body = #"{"model":"xs","max_tokens":64,"messages":[{"role":"user","content":"hi"}],"metadata":{"user_id":"u-1"},"tool_choice":{"type":"auto"},"x_unknown":[1,2.50,{"deep":true}]}"#
+        let body =
+            #"{"model":"xs","max_tokens":64,"messages":[{"role":"user","content":"hi"}],"metadata":{"user_id":"u-1"},"tool_choice":{"type":"auto"},"x_unknown":[1,2.50,{"deep":true}]}"#
         let response = try sidecar.request(
-            "POST", "/v1/messages",
+            "POST",
+            "/v1/messages",
             headers: [("x-api-key", "client-key-must-not-leak"), ("authorization", "Bearer client-token"), ("anthropic-beta", "tools-2024-04-04")],
-            body: body)
+            body: body
+        )
         #expect(response.status == 200)
         #expect(response.json?["content"]?.arrayValue?.first?["text"]?.stringValue == "Hello from the mock.")
         #expect(response.header("request-id") == "req_mock")
@@ -42,8 +45,12 @@ struct ProxyTests {
         let sidecar = try await SidecarProcess(tokens: Self.oauthTokens, upstream: mock.baseURL)
         defer { sidecar.stop() }
         let response = try sidecar.request(
-            "POST", "/v1/messages", headers: [("anthropic-beta", "claude-code-20250219,custom-beta")],
-            body: #"{"system":"Be brief.","messages":[{"role":"user","content":"hi"}],"thinking":{"type":"enabled","budget_tokens":2000},"temperature":0.2,"top_k":5,"max_tokens":100}"#)
+            "POST",
+            "/v1/messages",
+            headers: [("anthropic-beta", "claude-code-20250219,custom-beta")],
+            body:
+                #"{"system":"Be brief.","messages":[{"role":"user","content":"hi"}],"thinking":{"type":"enabled","budget_tokens":2000},"temperature":0.2,"top_k":5,"max_tokens":100}"#
+        )
         #expect(response.status == 200)
         let received = try #require(mock.messageRequests.last)
         #expect(received.header("authorization") == "Bearer sk-ant-oat-access-abcdef")
@@ -71,7 +78,9 @@ struct ProxyTests {
         let started = RawHTTP.now()
         var firstEventAt: Double?
         let response = try RawHTTP.send(
-            connection, method: "POST", path: "/v1/messages",
+            connection,
+            method: "POST",
+            path: "/v1/messages",
             body: Array(#"{"model":"l","stream":true,"messages":[],"mock":{"events":4,"delay_ms":150}}"#.utf8)
         ) { time, bytes in
             if firstEventAt == nil, String(decoding: bytes, as: UTF8.self).contains("message_start") { firstEventAt = time }
@@ -105,7 +114,11 @@ struct ProxyTests {
         #expect(health.status == 200)
         #expect(health.json == ["status": "ok"])
         let response = try RawHTTP.send(
-            tcp, method: "POST", path: "/v1/messages", body: Array(#"{"model":"m","stream":true,"messages":[]}"#.utf8))
+            tcp,
+            method: "POST",
+            path: "/v1/messages",
+            body: Array(#"{"model":"m","stream":true,"messages":[]}"#.utf8)
+        )
         #expect(response.status == 200)
         #expect(response.text.contains("message_stop"))
         #expect(mock.messageRequests.last?.json?["model"]?.stringValue == "claude-sonnet-4-6")
@@ -135,7 +148,10 @@ struct ProxyTests {
         defer { sidecar.stop() }
         for index in 0..<20 {
             let response = try sidecar.request(
-                "POST", "/v1/messages", body: #"{"messages":[],"stream":\#(index % 2 == 0 ? "true" : "false")}"#)
+                "POST",
+                "/v1/messages",
+                body: #"{"messages":[],"stream":\#(index % 2 == 0 ? "true" : "false")}"#
+            )
             #expect(response.status == 200)
         }
         #expect(mock.messageRequests.count == 20)
@@ -150,7 +166,9 @@ struct ProxyTests {
         do {
             let connection = try RawHTTP.connect(unixPath: sidecar.socketPath)
             _ = try RawHTTP.send(
-                connection, method: "POST", path: "/v1/messages",
+                connection,
+                method: "POST",
+                path: "/v1/messages",
                 body: Array(#"{"stream":true,"messages":[],"mock":{"events":200,"delay_ms":50}}"#.utf8)
             ) { _, bytes in !String(decoding: bytes, as: UTF8.self).contains("content_block_delta") }
         }  // the connection closes here, mid-stream

@@ -2,34 +2,52 @@ extension ConfigurationResolver {
     /// The contract's table of settings: key, environment variables, default.
     mutating func resolveSettings(paths: MaximizePaths) throws(ConfigurationError) -> Settings {
         let socketPath = try path("server.socket_path", env: ["MAXIMIZE_SOCKET"], default: paths.socketDefault)
-        let modeText = try string("server.socket_mode", default: "0660")
+        let (modeText, modeSource) = try stringWithSource("server.socket_mode", default: "0660")
         guard let socketMode = UInt32(modeText.hasPrefix("0o") ? String(modeText.dropFirst(2)) : modeText, radix: 8),
             socketMode <= 0o777
         else {
-            throw ConfigurationError(
-                origin: filePath,
-                key: "server.socket_mode",
-                message: "must be an octal mode string such as \"0660\", got \"\(modeText)\""
+            throw failure(
+                "server.socket_mode",
+                modeSource,
+                "must be an octal mode string such as \"0660\", got \"\(modeText)\""
             )
         }
         let port = try number(
-            "server.port", env: ["MAXIMIZE_PORT", "PORT"], default: nil, range: 1...65535, integer: true)
+            "server.port",
+            env: ["MAXIMIZE_PORT", "PORT"],
+            default: nil,
+            range: 1...65535,
+            integer: true
+        )
         let bindAddress = try string(
-            "server.bind_address", env: ["MAXIMIZE_BIND_ADDRESS", "BIND_ADDRESS"], default: "127.0.0.1")
+            "server.bind_address",
+            env: ["MAXIMIZE_BIND_ADDRESS", "BIND_ADDRESS"],
+            default: "127.0.0.1"
+        )
         let apiKey = try secret("server.api_key", env: ["MAXIMIZE_API_KEY"])
-        let levelText = try string("server.log_level", env: ["MAXIMIZE_LOG_LEVEL", "LOG_LEVEL"], default: "info")
+        let (levelText, levelSource) = try stringWithSource(
+            "server.log_level",
+            env: ["MAXIMIZE_LOG_LEVEL", "LOG_LEVEL"],
+            default: "info"
+        )
         guard let logLevel = LogLevel(rawValue: levelText.lowercased()) else {
             let names = LogLevel.allCases.map(\.rawValue).joined(separator: ", ")
-            throw ConfigurationError(
-                origin: filePath, key: "server.log_level", message: "must be one of \(names), got \"\(levelText)\"")
+            throw failure("server.log_level", levelSource, "must be one of \(names), got \"\(levelText)\"")
         }
         let maxBody = try number(
-            "server.max_body_bytes", default: Double(Defaults.maxBodyBytes), range: 1024...17_179_869_184, integer: true)
+            "server.max_body_bytes",
+            default: Double(Defaults.maxBodyBytes),
+            range: 1024...17_179_869_184,
+            integer: true
+        )
         let grace = try number("server.drain_grace_seconds", default: 1, range: 0...3600, integer: false)
         let drainTimeout = try number("server.drain_timeout_seconds", default: 30, range: 0...86400, integer: false)
 
         let defaultModel = try string(
-            "models.default", env: ["MAXIMIZE_DEFAULT_MODEL", "DEFAULT_MODEL"], default: Defaults.defaultModel)
+            "models.default",
+            env: ["MAXIMIZE_DEFAULT_MODEL", "DEFAULT_MODEL"],
+            default: Defaults.defaultModel
+        )
         var nicknames = Defaults.nicknames
         let extra = try stringMap(
             "models.nicknames",
@@ -37,14 +55,21 @@ extension ConfigurationResolver {
         )
         for entry in extra { nicknames[entry.name] = entry.value }
 
-        let baseURL = try string("api.base_url", env: ["MAXIMIZE_API_BASE_URL"], default: Defaults.baseURL)
+        let (baseURL, baseURLSource) = try stringWithSource(
+            "api.base_url",
+            env: ["MAXIMIZE_API_BASE_URL"],
+            default: Defaults.baseURL
+        )
         guard baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://") else {
-            throw ConfigurationError(
-                origin: filePath, key: "api.base_url", message: "must start with http:// or https://, got \"\(baseURL)\"")
+            throw failure("api.base_url", baseURLSource, "must start with http:// or https://, got \"\(baseURL)\"")
         }
         let timeout = try number(
-            "api.request_timeout", env: ["MAXIMIZE_REQUEST_TIMEOUT", "REQUEST_TIMEOUT"],
-            default: Defaults.requestTimeout, range: 0.001...86400, integer: false)
+            "api.request_timeout",
+            env: ["MAXIMIZE_REQUEST_TIMEOUT", "REQUEST_TIMEOUT"],
+            default: Defaults.requestTimeout,
+            range: 0.001...86400,
+            integer: false
+        )
         let caFile = try path("api.ca_file", env: ["MAXIMIZE_CA_FILE"], default: nil)
         let identity = try string("api.identity_text", default: Defaults.identityText)
         let betas = try stringList("api.betas", default: Defaults.betas)
@@ -58,7 +83,10 @@ extension ConfigurationResolver {
         let scopes = try string("oauth.scopes", default: Defaults.scopes)
 
         let tokenFile = try path(
-            "storage.token_file", env: ["MAXIMIZE_TOKEN_FILE", "TOKEN_FILE"], default: paths.tokenFileDefault)
+            "storage.token_file",
+            env: ["MAXIMIZE_TOKEN_FILE", "TOKEN_FILE"],
+            default: paths.tokenFileDefault
+        )
         let seedFile = try path("storage.seed_token_file", env: ["MAXIMIZE_SEED_TOKEN_FILE"], default: nil)
 
         return Settings(

@@ -57,15 +57,34 @@ struct ConfigurationResolver {
         entries.append(ConfigurationEntry(key: key, value: value, source: source ?? .builtIn))
     }
 
-    mutating func string(_ key: String, env: [String] = [], default fallback: String) throws(ConfigurationError)
+    mutating func string(
+        _ key: String,
+        env: [String] = [],
+        default fallback: String
+    ) throws(ConfigurationError)
         -> String
+    {
+        try stringWithSource(key, env: env, default: fallback).value
+    }
+
+    /// The value and where it came from, so a later check can blame the right origin.
+    mutating func stringWithSource(
+        _ key: String,
+        env: [String] = [],
+        default fallback: String
+    )
+        throws(ConfigurationError) -> (value: String, source: ConfigurationSource)
     {
         let value = try optionalString(key, env: env, record: false)
         record(key, value?.value ?? fallback, value?.source)
-        return value?.value ?? fallback
+        return (value?.value ?? fallback, value?.source ?? .builtIn)
     }
 
-    mutating func optionalString(_ key: String, env: [String] = [], record shouldRecord: Bool = true)
+    mutating func optionalString(
+        _ key: String,
+        env: [String] = [],
+        record shouldRecord: Bool = true
+    )
         throws(ConfigurationError) -> (value: String, source: ConfigurationSource)?
     {
         guard let (raw, source) = lookup(key, env: env) else {
@@ -82,7 +101,11 @@ struct ConfigurationResolver {
         return (text, source)
     }
 
-    mutating func path(_ key: String, env: [String] = [], default fallback: String?) throws(ConfigurationError)
+    mutating func path(
+        _ key: String,
+        env: [String] = [],
+        default fallback: String?
+    ) throws(ConfigurationError)
         -> String?
     {
         let value = try optionalString(key, env: env, record: false)
@@ -133,7 +156,11 @@ struct ConfigurationResolver {
         return parsed
     }
 
-    mutating func stringList(_ key: String, env: [String] = [], default fallback: [String]) throws(ConfigurationError)
+    mutating func stringList(
+        _ key: String,
+        env: [String] = [],
+        default fallback: [String]
+    ) throws(ConfigurationError)
         -> [String]
     {
         guard let (raw, source) = lookup(key, env: env) else {
@@ -158,7 +185,10 @@ struct ConfigurationResolver {
         return list
     }
 
-    mutating func stringMap(_ key: String, default fallback: [(name: String, value: String)]) throws(ConfigurationError)
+    mutating func stringMap(
+        _ key: String,
+        default fallback: [(name: String, value: String)]
+    ) throws(ConfigurationError)
         -> [(name: String, value: String)]
     {
         guard let (raw, source) = lookup(key, env: []) else {

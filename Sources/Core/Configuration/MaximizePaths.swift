@@ -32,13 +32,15 @@ public struct MaximizePaths: Sendable, Equatable {
             relativeTo: currentDirectory,
             environment: environment
         )
-        let run = pick(runDirectory, "MAXIMIZE_RUN_DIR").map {
-            FileSystem.resolvePath($0, relativeTo: currentDirectory, environment: environment)
-        } ?? state + "/run"
+        let run =
+            pick(runDirectory, "MAXIMIZE_RUN_DIR").map {
+                FileSystem.resolvePath($0, relativeTo: currentDirectory, environment: environment)
+            } ?? state + "/run"
         let explicitConfig = pick(configFile, "MAXIMIZE_CONFIG")
-        let config = explicitConfig.map {
-            FileSystem.resolvePath($0, relativeTo: currentDirectory, environment: environment)
-        } ?? state + "/config.json"
+        let config =
+            explicitConfig.map {
+                FileSystem.resolvePath($0, relativeTo: currentDirectory, environment: environment)
+            } ?? state + "/config.json"
         return MaximizePaths(
             stateDirectory: state,
             runDirectory: run,

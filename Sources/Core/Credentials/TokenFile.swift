@@ -16,7 +16,9 @@ public enum TokenFile {
             value = try JSONParser.parse(bytes)
         } catch {
             throw CredentialError.invalidFile(
-                path: path, reason: "is not valid JSON at line \(error.line), column \(error.column)")
+                path: path,
+                reason: "is not valid JSON at line \(error.line), column \(error.column)"
+            )
         }
         guard let object = value.objectValue else {
             throw CredentialError.invalidFile(path: path, reason: "must hold a JSON object")
@@ -25,7 +27,12 @@ public enum TokenFile {
             guard let oauth = nested.objectValue else {
                 throw CredentialError.invalidFile(path: path, reason: "claudeAiOauth must be an object")
             }
-            let expiresMs = try number(oauth["expiresAt"], field: "claudeAiOauth.expiresAt", path: path)
+            let expiresMs = try number(
+                oauth["expiresAt"],
+                field: "claudeAiOauth.expiresAt",
+                path: path,
+                range: 0...(maximumExpiry * 1000)
+            )
             return .oauth(
                 try token(
                     access: oauth["accessToken"],
@@ -36,7 +43,8 @@ public enum TokenFile {
                     prefix: "claudeAiOauth.",
                     names: ("accessToken", "refreshToken"),
                     path: path
-                ))
+                )
+            )
         }
         if let key = object["api_key"], !key.isNull {
             guard let text = key.stringValue, !text.isEmpty else {
@@ -54,19 +62,30 @@ public enum TokenFile {
             try token(
                 access: object["access_token"],
                 refresh: object["refresh_token"],
-                expiresAt: try number(object["expires_at"], field: "expires_at", path: path),
+                expiresAt: try number(object["expires_at"], field: "expires_at", path: path, range: 0...maximumExpiry),
                 scopes: object["scopes"],
                 subscription: object["subscription_type"],
                 prefix: "",
                 names: ("access_token", "refresh_token"),
                 path: path
-            ))
+            )
+        )
     }
 
-    private static func number(_ value: JSONValue?, field: String, path: String) throws(CredentialError) -> Double? {
+    /// The latest expiry accepted, in Unix seconds (the year 5138); later values are nonsense.
+    public static let maximumExpiry: Double = 1e11
+
+    private static func number(
+        _ value: JSONValue?,
+        field: String,
+        path: String,
+        range: ClosedRange<Double>
+    )
+        throws(CredentialError) -> Double?
+    {
         guard let value, !value.isNull else { return nil }
-        guard let number = value.doubleValue, number.isFinite else {
-            throw CredentialError.invalidFile(path: path, reason: "\(field) must be a number")
+        guard let number = value.doubleValue, range.contains(number) else {
+            throw CredentialError.invalidFile(path: path, reason: "\(field) must be a number (a Unix time)")
         }
         return number
     }

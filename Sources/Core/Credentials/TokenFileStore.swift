@@ -67,6 +67,7 @@ public struct TokenFileStore: Sendable {
         } else if let access = environment["MAXIMIZE_ACCESS_TOKEN"], !access.isEmpty {
             let refresh = environment["MAXIMIZE_REFRESH_TOKEN"].flatMap { $0.isEmpty ? nil : Secret($0) }
             let expiry = environment["MAXIMIZE_TOKEN_EXPIRES_AT"].flatMap(Double.init)
+                .flatMap { (0...TokenFile.maximumExpiry).contains($0) ? $0 : nil }
             credential = .oauth(OAuthToken(accessToken: Secret(access), refreshToken: refresh, expiresAt: expiry))
         } else {
             return false

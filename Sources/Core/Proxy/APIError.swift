@@ -45,8 +45,10 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
             self.init(.timeout, "the upstream did not answer in time (api.request_timeout): \(error.message)")
         case .tls:
             self.init(
-                .api, status: 502,
-                "TLS with the upstream failed: \(error.message); check api.base_url and api.ca_file")
+                .api,
+                status: 502,
+                "TLS with the upstream failed: \(error.message); check api.base_url and api.ca_file"
+            )
         case .connect:
             self.init(.api, status: 502, "the upstream is unreachable: \(error.message)")
         case .transfer, .cancelled:

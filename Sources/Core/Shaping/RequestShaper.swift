@@ -102,7 +102,11 @@ public struct RequestShaper: Sendable {
         }
     }
 
-    func edits(for fields: JSONObject, endpoint: MessagesEndpoint, credential: CredentialKind) throws(ShapingError)
+    func edits(
+        for fields: JSONObject,
+        endpoint: MessagesEndpoint,
+        credential: CredentialKind
+    ) throws(ShapingError)
         -> Edits
     {
         var edits = Edits()

@@ -19,7 +19,7 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
     public func constantTimeEquals(_ other: String) -> Bool {
         let lhs = Array(value.utf8)
         let rhs = Array(other.utf8)
-        var difference = UInt8(truncatingIfNeeded: lhs.count ^ rhs.count)
+        var difference: UInt8 = lhs.count == rhs.count ? 0 : 1
         for index in 0..<max(lhs.count, rhs.count) {
             let left = index < lhs.count ? lhs[index] : 0
             let right = index < rhs.count ? rhs[index] : 0

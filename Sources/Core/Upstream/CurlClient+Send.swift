@@ -58,7 +58,8 @@ final class ResponseCollector: UpstreamDelegate {
             result = .failure(error)
         } else if snapshot.overflow {
             result = .failure(
-                UpstreamError(kind: .transfer, message: "the response is larger than \(limit) bytes", curlCode: 0))
+                UpstreamError(kind: .transfer, message: "the response is larger than \(limit) bytes", curlCode: 0)
+            )
         } else {
             let head = snapshot.head ?? UpstreamResponseHead(status: 0, headers: [])
             result = .success(CurlClient.Response(head: head, body: snapshot.body))

@@ -42,12 +42,15 @@ public final class CurlClient: Sendable {
         mx_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 64)
         let box = Unmanaged.passRetained(self).toOpaque()
         pthread_create(
-            &thread, nil,
+            &thread,
+            nil,
             { argument in
                 let client = Unmanaged<CurlClient>.fromOpaque(argument!).takeRetainedValue()
                 client.run()
                 return nil
-            }, box)
+            },
+            box
+        )
     }
 
     /// Starts `request`; `delegate` hears its events on the client's thread.
@@ -129,7 +132,11 @@ public final class CurlClient: Sendable {
             remove(
                 transfer,
                 error: UpstreamError(
-                    kind: .transfer, message: String(cString: curl_multi_strerror(code)), curlCode: Int(code.rawValue)))
+                    kind: .transfer,
+                    message: String(cString: curl_multi_strerror(code)),
+                    curlCode: Int(code.rawValue)
+                )
+            )
         }
     }
 

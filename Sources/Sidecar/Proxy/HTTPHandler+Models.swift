@@ -45,8 +45,12 @@ extension HTTPHandler {
             finish(exchange, failed: true, note: nil)
             let contentType = response.head.header("content-type") ?? "application/json"
             respond(
-                exchange.head, status: HTTPResponseStatus(statusCode: response.head.status), contentType: contentType,
-                body: response.body, close: false)
+                exchange.head,
+                status: HTTPResponseStatus(statusCode: response.head.status),
+                contentType: contentType,
+                body: response.body,
+                close: false
+            )
         case .success(let response):
             exchange.upstreamStatus = 200
             finish(exchange, failed: false, note: nil)

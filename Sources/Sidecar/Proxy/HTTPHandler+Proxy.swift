@@ -55,7 +55,8 @@ extension HTTPHandler {
                     "changed": "\(request.changes.joined(separator: ","))",
                     "bytes.in": "\(body.readableBytes)",
                     "bytes.upstream": "\(request.body.count)",
-                ])
+                ]
+            )
         }
         daemon.stats.started()
         state = .responding(exchange)
@@ -77,7 +78,10 @@ extension HTTPHandler {
         }
         if !exchange.head.isKeepAlive { headers.add(name: "connection", value: "close") }
         let responseHead = HTTPResponseHead(
-            version: exchange.head.version, status: HTTPResponseStatus(statusCode: head.status), headers: headers)
+            version: exchange.head.version,
+            status: HTTPResponseStatus(statusCode: head.status),
+            headers: headers
+        )
         context.writeAndFlush(wrapOutboundOut(.head(responseHead)), promise: nil)
     }
 

@@ -154,7 +154,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             respondError(head, APIError(.notFound, "/v1/chat/completions is not available in this build"))
         case .wrongMethod(let allowed):
             respondError(
-                head, APIError(.notFound, "\(head.method.rawValue) \(route.label) is not a route; use \(allowed)"))
+                head,
+                APIError(.notFound, "\(head.method.rawValue) \(route.label) is not a route; use \(allowed)")
+            )
         case .notFound:
             respondError(head, APIError(.notFound, "no route for \(head.method.rawValue) \(Self.safePath(head.uri))"))
         }
@@ -192,8 +194,12 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             metadata: ["route": "\(Self.safePath(head.uri))", "status": "\(error.status)", "error": "\(error.kind.rawValue)"]
         )
         respond(
-            head, status: HTTPResponseStatus(statusCode: error.status), contentType: "application/json",
-            body: error.body, close: close)
+            head,
+            status: HTTPResponseStatus(statusCode: error.status),
+            contentType: "application/json",
+            body: error.body,
+            close: close
+        )
     }
 
     func respond(

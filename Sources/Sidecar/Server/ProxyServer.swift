@@ -49,7 +49,8 @@ final class ProxyServer {
                 channel = try bootstrap(tcp: true).bind(host: settings.server.bindAddress, port: port).wait()
             } catch {
                 throw StartError(
-                    description: "cannot listen on \(settings.server.bindAddress):\(port): \(error); choose another server.port")
+                    description: "cannot listen on \(settings.server.bindAddress):\(port): \(error); choose another server.port"
+                )
             }
             channels.append(channel)
             let bound = channel.localAddress.map { "\($0.ipAddress ?? settings.server.bindAddress):\($0.port ?? port)" }
@@ -69,12 +70,15 @@ final class ProxyServer {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withPipeliningAssistance: true, withErrorHandling: true)
+                        withPipeliningAssistance: true,
+                        withErrorHandling: true
+                    )
                     try channel.pipeline.syncOperations.addHandler(HTTPHandler(daemon: daemon))
                 }
             }
         if tcp {
-            bootstrap = bootstrap
+            bootstrap =
+                bootstrap
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
         }

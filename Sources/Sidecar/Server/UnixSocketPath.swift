@@ -1,9 +1,10 @@
+import MaximizeCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import MaximizeCore
 
 /// Checks and prepares the Unix socket's path before binding.
 enum UnixSocketPath {
@@ -37,14 +38,16 @@ enum UnixSocketPath {
             if isLive(path) {
                 throw Problem(
                     description:
-                        "another process is serving \(path); stop it first or set a different server.socket_path")
+                        "another process is serving \(path); stop it first or set a different server.socket_path"
+                )
             }
             unlink(path)
         case S_IFDIR:
             throw Problem(description: "server.socket_path \(path) is a directory; point it at a file path")
         default:
             throw Problem(
-                description: "server.socket_path \(path) exists and is not a socket; remove it or choose another path")
+                description: "server.socket_path \(path) exists and is not a socket; remove it or choose another path"
+            )
         }
     }
 

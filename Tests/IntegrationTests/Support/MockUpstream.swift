@@ -53,7 +53,8 @@ final class MockUpstream: Sendable {
                     }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(
-                        MockHandler(mock: holder.mock.withLock { $0 }!, connection: id))
+                        MockHandler(mock: holder.mock.withLock { $0 }!, connection: id)
+                    )
                 }
             }
         channel = try bootstrap.bind(host: "127.0.0.1", port: 0).wait()
@@ -189,7 +190,8 @@ final class MockHandler: ChannelInboundHandler {
         httpHeaders.add(name: "content-length", value: String(body.count))
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: httpHeaders))),
-            promise: nil)
+            promise: nil
+        )
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
@@ -203,25 +205,34 @@ final class MockHandler: ChannelInboundHandler {
         func event(_ name: String, _ data: JSONValue) {
             events.append(Array("event: \(name)\ndata: ".utf8) + data.serialized() + Array("\n\n".utf8))
         }
-        event("message_start", [
-            "type": "message_start",
-            "message": [
-                "id": "msg_mock", "type": "message", "role": "assistant", "model": .string(model), "content": [],
-                "stop_reason": nil, "stop_sequence": nil, "usage": ["input_tokens": 10, "output_tokens": 1],
-            ],
-        ])
+        event(
+            "message_start",
+            [
+                "type": "message_start",
+                "message": [
+                    "id": "msg_mock", "type": "message", "role": "assistant", "model": .string(model), "content": [],
+                    "stop_reason": nil, "stop_sequence": nil, "usage": ["input_tokens": 10, "output_tokens": 1],
+                ],
+            ]
+        )
         event("content_block_start", ["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]])
         for index in 0..<count {
-            event("content_block_delta", [
-                "type": "content_block_delta", "index": 0,
-                "delta": ["type": "text_delta", "text": .string("word\(index) " + padding)],
-            ])
+            event(
+                "content_block_delta",
+                [
+                    "type": "content_block_delta", "index": 0,
+                    "delta": ["type": "text_delta", "text": .string("word\(index) " + padding)],
+                ]
+            )
         }
         event("content_block_stop", ["type": "content_block_stop", "index": 0])
-        event("message_delta", [
-            "type": "message_delta", "delta": ["stop_reason": "end_turn", "stop_sequence": nil],
-            "usage": ["output_tokens": .int(count)],
-        ])
+        event(
+            "message_delta",
+            [
+                "type": "message_delta", "delta": ["stop_reason": "end_turn", "stop_sequence": nil],
+                "usage": ["output_tokens": .int(count)],
+            ]
+        )
         event("message_stop", ["type": "message_stop"])
 
         var headers = HTTPHeaders()

@@ -102,7 +102,11 @@ enum RawHTTP {
     /// Sends one request and reads the whole response; `onChunk` sees body bytes as they arrive
     /// and may return `false` to stop reading (the connection is then closed by the caller).
     static func send(
-        _ connection: Connection, method: String, path: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+        _ connection: Connection,
+        method: String,
+        path: String,
+        headers: [(String, String)] = [],
+        body: [UInt8]? = nil,
         onChunk: ((Double, [UInt8]) -> Bool)? = nil
     ) throws -> Response {
         try connection.send(requestBytes(method: method, path: path, headers: headers, body: body))

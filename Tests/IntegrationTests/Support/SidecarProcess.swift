@@ -97,11 +97,18 @@ final class SidecarProcess: @unchecked Sendable {
     }
 
     func request(
-        _ method: String, _ path: String, headers: [(String, String)] = [], body: String? = nil
+        _ method: String,
+        _ path: String,
+        headers: [(String, String)] = [],
+        body: String? = nil
     ) throws -> RawHTTP.Response {
         try RawHTTP.send(
-            RawHTTP.connect(unixPath: socketPath), method: method, path: path, headers: headers,
-            body: body.map { Array($0.utf8) })
+            RawHTTP.connect(unixPath: socketPath),
+            method: method,
+            path: path,
+            headers: headers,
+            body: body.map { Array($0.utf8) }
+        )
     }
 
     deinit { stop() }
