@@ -24,6 +24,7 @@ final class DaemonContext: Sendable {
     let paths: MaximizePaths
     let credentials: CredentialStore
     let client: CurlClient
+    let refresher: RefreshCoordinator
     let stats = RequestStats()
     let startedAt: Double
     private let configuration: Mutex<RuntimeConfiguration>
@@ -33,6 +34,8 @@ final class DaemonContext: Sendable {
         self.configuration = Mutex(configuration)
         self.credentials = credentials
         self.client = client
+        self.refresher = RefreshCoordinator(
+            store: credentials, oauth: OAuthClient(settings: configuration.settings, client: client))
         self.startedAt = Clock.now()
     }
 

@@ -126,7 +126,8 @@ struct MaximizeCommand: ParsableCommand {
             logger.error("cannot seed credentials from the environment: \(error)")
         }
         let credentials = CredentialStore(file: store)
-        let snapshot = credentials.reload(now: Clock.now())
+        credentials.reload(now: Clock.now())
+        let snapshot = credentials.snapshot
         if let error = snapshot.loadError {
             logger.error("\(error)")
         } else if snapshot.credential == nil {
@@ -153,9 +154,11 @@ struct MaximizeCommand: ParsableCommand {
             ]
         )
         Self.checkNicknames(daemon: daemon)
+        let refreshLoop = Task { await RefreshLoop(daemon: daemon).run() }
 
         let signal = SignalWaiter.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)"])
+        refreshLoop.cancel()
         server.stopListening()
         try? group.syncShutdownGracefully()
         client.shutdown()
@@ -168,7 +171,7 @@ struct MaximizeCommand: ParsableCommand {
     /// Warns, in the background, about nicknames whose model the upstream does not list.
     static func checkNicknames(daemon: DaemonContext) {
         let configuration = daemon.current
-        guard case .success(let credential) = daemon.credentials.usableCredential(now: Clock.now()) else { return }
+        guard case .ready(let credential) = daemon.credentials.availability(now: Clock.now()) else { return }
         let request = ModelCatalog.upstreamRequest(settings: configuration.settings, credential: credential)
         let client = daemon.client
         Task {

@@ -13,6 +13,9 @@ struct Maxctl: AsyncParsableCommand {
             --config / MAXIMIZE_CONFIG.
             """,
         version: MaximizeVersion.current,
-        subcommands: [ModelsCommand.self, ConfigCommand.self]
+        subcommands: [
+            LoginCommand.self, LogoutCommand.self, ImportCommand.self, RefreshCommand.self, ModelsCommand.self,
+            ConfigCommand.self,
+        ]
     )
 }

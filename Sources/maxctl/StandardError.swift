@@ -22,3 +22,8 @@ struct StandardError: TextOutputStream {
         }
     }
 }
+
+/// Pushes buffered standard output out now (before waiting for input, or when it is a pipe).
+func flushOutput() {
+    fflush(nil)
+}

@@ -28,24 +28,53 @@ public struct OAuthToken: Sendable, Equatable {
     public var expiresAt: Double?
     public var scopes: [String]?
     public var subscriptionType: String?
+    /// When the access token was issued, in Unix seconds; tells its lifetime.
+    public var obtainedAt: Double?
 
     public init(
         accessToken: Secret,
         refreshToken: Secret?,
         expiresAt: Double?,
         scopes: [String]? = nil,
-        subscriptionType: String? = nil
+        subscriptionType: String? = nil,
+        obtainedAt: Double? = nil
     ) {
         self.accessToken = accessToken
         self.refreshToken = refreshToken
         self.expiresAt = expiresAt
         self.scopes = scopes
         self.subscriptionType = subscriptionType
+        self.obtainedAt = obtainedAt
     }
 
     /// Whether the access token has expired at `now` (Unix seconds), with `margin` seconds to spare.
     public func isExpired(now: Double, margin: Double = 0) -> Bool {
         guard let expiresAt else { return false }
         return expiresAt - margin <= now
+    }
+
+    /// How long before expiry a refresh is due: a fifth of the token's lifetime, at least
+    /// five minutes, but never more than half the lifetime (so short-lived tokens are not
+    /// refreshed back to back). Tokens of unknown lifetime are taken to live eight hours.
+    public var refreshMargin: Double {
+        let lifetime: Double
+        if let expiresAt, let obtainedAt, expiresAt > obtainedAt {
+            lifetime = expiresAt - obtainedAt
+        } else {
+            lifetime = 8 * 3600
+        }
+        return max(0.2 * lifetime, min(300, 0.5 * lifetime))
+    }
+
+    /// When a refresh is due, in Unix seconds; `nil` when it never is (no expiry or no refresh token).
+    public var refreshDueAt: Double? {
+        guard let expiresAt, refreshToken != nil else { return nil }
+        return expiresAt - refreshMargin
+    }
+
+    /// Whether a refresh is due at `now`.
+    public func needsRefresh(now: Double) -> Bool {
+        guard let due = refreshDueAt else { return false }
+        return due <= now
     }
 }

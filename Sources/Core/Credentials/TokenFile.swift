@@ -40,6 +40,7 @@ public enum TokenFile {
                     expiresAt: expiresMs.map { $0 / 1000 },
                     scopes: oauth["scopes"],
                     subscription: oauth["subscriptionType"],
+                    obtainedAt: nil,
                     prefix: "claudeAiOauth.",
                     names: ("accessToken", "refreshToken"),
                     path: path
@@ -65,6 +66,7 @@ public enum TokenFile {
                 expiresAt: try number(object["expires_at"], field: "expires_at", path: path, range: 0...maximumExpiry),
                 scopes: object["scopes"],
                 subscription: object["subscription_type"],
+                obtainedAt: try number(object["obtained_at"], field: "obtained_at", path: path, range: 0...maximumExpiry),
                 prefix: "",
                 names: ("access_token", "refresh_token"),
                 path: path
@@ -93,7 +95,7 @@ public enum TokenFile {
     // swift-format-ignore
     private static func token(
         access: JSONValue?, refresh: JSONValue?, expiresAt: Double?, scopes: JSONValue?, subscription: JSONValue?,
-        prefix: String, names: (String, String), path: String
+        obtainedAt: Double?, prefix: String, names: (String, String), path: String
     ) throws(CredentialError) -> OAuthToken {
         guard let accessText = access?.stringValue, !accessText.isEmpty else {
             throw CredentialError.invalidFile(path: path, reason: "\(prefix)\(names.0) must be a non-empty string")
@@ -116,7 +118,8 @@ public enum TokenFile {
             refreshToken: refreshSecret,
             expiresAt: expiresAt,
             scopes: scopeList,
-            subscriptionType: subscription?.stringValue
+            subscriptionType: subscription?.stringValue,
+            obtainedAt: obtainedAt
         )
     }
 
@@ -132,6 +135,7 @@ public enum TokenFile {
             object["expires_at"] = token.expiresAt.map { .int(Int($0)) } ?? .null
             if let scopes = token.scopes { object["scopes"] = .array(scopes.map { .string($0) }) }
             if let subscription = token.subscriptionType { object["subscription_type"] = .string(subscription) }
+            if let obtainedAt = token.obtainedAt { object["obtained_at"] = .int(Int(obtainedAt)) }
         }
         var bytes = JSONValue.object(object).serialized()
         bytes.append(0x0A)

@@ -101,6 +101,13 @@ public enum FileSystem {
         }
     }
 
+    /// Removes a file; a missing file is not an error.
+    public static func removeFile(_ path: String) throws(FileSystemError) {
+        if unlink(path) != 0, errno != ENOENT {
+            throw FileSystemError(path: path, operation: "remove", code: errno)
+        }
+    }
+
     public static func directoryName(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         if slash == path.startIndex { return "/" }

@@ -6,16 +6,16 @@ extension HTTPHandler {
     /// `GET /v1/models`: the upstream's list plus the nicknames.
     func serveModels(_ head: HTTPRequestHead) {
         let configuration = daemon.current
-        let credential: Credential
-        switch daemon.credentials.usableCredential(now: Clock.now()) {
-        case .success(let usable): credential = usable
-        case .failure(let error):
-            respondError(head, error)
-            return
-        }
         let exchange = Exchange(head: head, route: .models, configuration: configuration)
         state = .responding(exchange)
         daemon.stats.started()
+        withCredential(for: exchange) { [self] credential in
+            fetchModels(exchange, credential: credential)
+        }
+    }
+
+    func fetchModels(_ exchange: Exchange, credential: Credential) {
+        let configuration = exchange.configuration
         let request = ModelCatalog.upstreamRequest(settings: configuration.settings, credential: credential)
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let boundExchange = NIOLoopBound(exchange, eventLoop: context.eventLoop)

@@ -7,67 +7,93 @@ extension HTTPHandler {
     /// Forwards a Messages request upstream and streams the answer back as it arrives.
     func proxy(_ head: HTTPRequestHead, endpoint: MessagesEndpoint, body: ByteBuffer) {
         let configuration = daemon.current
-        let settings = configuration.settings
-        let credential: Credential
-        switch daemon.credentials.usableCredential(now: Clock.now()) {
-        case .success(let usable): credential = usable
-        case .failure(let error):
-            daemon.stats.started()
-            daemon.stats.finished(failed: true)
-            respondError(head, error)
-            return
-        }
-        let shaped = body.withUnsafeReadableBytes { bytes in
-            Result { () throws(ShapingError) -> ShapedRequest in
-                try configuration.shaper.shape(bytes, endpoint: endpoint, credential: credential.kind)
-            }
-        }
-        let request: ShapedRequest
-        switch shaped {
-        case .success(let value): request = value
-        case .failure(let error):
-            daemon.stats.started()
-            daemon.stats.finished(failed: true)
-            respondError(head, APIError(.invalidRequest, error.message))
-            return
-        }
-        let clientHeaders = head.headers.map { (name: $0.name, value: $0.value) }
-        let upstream = UpstreamRequest(
-            method: "POST",
-            url: settings.api.baseURL + endpoint.path,
-            headers: UpstreamHeaders.build(client: clientHeaders, credential: credential, settings: settings),
-            body: request.body,
-            timeout: settings.api.requestTimeout,
-            caFile: settings.api.caFile
-        )
         let exchange = Exchange(head: head, route: .messages(endpoint), configuration: configuration)
-        exchange.requestedModel = request.requestedModel
-        exchange.model = request.model
-        if configuration.logger.logLevel <= .debug {
-            configuration.logger.debug(
-                "proxying",
-                metadata: [
-                    "route": "\(endpoint.path)",
-                    "model.requested": "\(request.requestedModel ?? "(default)")",
-                    "model": "\(request.model)",
-                    "stream": "\(request.stream)",
-                    "betas": "\(upstream.headers.first { $0.name == "anthropic-beta" }?.value ?? "")",
-                    "changed": "\(request.changes.joined(separator: ","))",
-                    "bytes.in": "\(body.readableBytes)",
-                    "bytes.upstream": "\(request.body.count)",
-                ]
-            )
-        }
         daemon.stats.started()
         state = .responding(exchange)
-        let responder = ProxyResponder(handler: NIOLoopBound(self, eventLoop: context.eventLoop), exchange: exchange)
+        withCredential(for: exchange) { [self] credential in
+            let shaped = body.withUnsafeReadableBytes { bytes in
+                Result { () throws(ShapingError) -> ShapedRequest in
+                    try configuration.shaper.shape(bytes, endpoint: endpoint, credential: credential.kind)
+                }
+            }
+            switch shaped {
+            case .failure(let error):
+                fail(exchange, APIError(.invalidRequest, error.message))
+            case .success(let request):
+                exchange.requestedModel = request.requestedModel
+                exchange.model = request.model
+                let settings = configuration.settings
+                let clientHeaders = head.headers.map { (name: $0.name, value: $0.value) }
+                exchange.upstream = UpstreamRequest(
+                    method: "POST",
+                    url: settings.api.baseURL + endpoint.path,
+                    headers: UpstreamHeaders.build(client: clientHeaders, credential: credential, settings: settings),
+                    body: request.body,
+                    timeout: settings.api.requestTimeout,
+                    caFile: settings.api.caFile
+                )
+                exchange.credential = credential
+                logProxying(exchange, request: request, bytesIn: body.readableBytes)
+                startTransfer(exchange)
+            }
+        }
+    }
+
+    func startTransfer(_ exchange: Exchange) {
+        guard let upstream = exchange.upstream else { return }
+        let responder = ProxyResponder(
+            handler: NIOLoopBound(self, eventLoop: context.eventLoop), exchange: exchange, attempt: exchange.attempt)
         exchange.transfer = daemon.client.start(upstream, delegate: responder)
+    }
+
+    /// After a 401 on an OAuth token: one forced refresh and one retry, before any byte went to the client.
+    func retryWithRefreshedCredential(_ exchange: Exchange, refused token: Secret) {
+        exchange.attempt += 1
+        exchange.transfer?.cancel()
+        exchange.transfer = nil
+        exchange.configuration.logger.info("the upstream refused the access token; refreshing and retrying once")
+        withCredential(for: exchange, failed: token) { [self] credential in
+            guard var upstream = exchange.upstream else { return }
+            let clientHeaders = exchange.head.headers.map { (name: $0.name, value: $0.value) }
+            upstream.headers = UpstreamHeaders.build(
+                client: clientHeaders, credential: credential, settings: exchange.configuration.settings)
+            exchange.upstream = upstream
+            exchange.credential = credential
+            startTransfer(exchange)
+        }
+    }
+
+    func logProxying(_ exchange: Exchange, request: ShapedRequest, bytesIn: Int) {
+        let logger = exchange.configuration.logger
+        guard logger.logLevel <= .debug, let upstream = exchange.upstream else { return }
+        logger.debug(
+            "proxying",
+            metadata: [
+                "route": "\(exchange.route.label)",
+                "model.requested": "\(request.requestedModel ?? "(default)")",
+                "model": "\(request.model)",
+                "stream": "\(request.stream)",
+                "betas": "\(upstream.headers.first { $0.name == "anthropic-beta" }?.value ?? "")",
+                "changed": "\(request.changes.joined(separator: ","))",
+                "bytes.in": "\(bytesIn)",
+                "bytes.upstream": "\(request.body.count)",
+            ])
+    }
+
+    /// Whether events of `attempt` belong to the exchange in progress.
+    func isCurrent(_ exchange: Exchange, attempt: Int) -> Bool {
+        guard case .responding(let current) = state, current === exchange else { return false }
+        return exchange.attempt == attempt
     }
 
     // MARK: - Events from the upstream, on the event loop
 
-    func upstreamHead(_ head: UpstreamResponseHead, for exchange: Exchange) {
-        guard case .responding(let current) = state, current === exchange else { return }
+    func upstreamHead(_ head: UpstreamResponseHead, for exchange: Exchange, attempt: Int) {
+        guard isCurrent(exchange, attempt: attempt) else { return }
+        if head.status == 401, attempt == 1, case .oauth(let token) = exchange.credential, token.refreshToken != nil {
+            retryWithRefreshedCredential(exchange, refused: token.accessToken)
+            return
+        }
         exchange.responseStarted = true
         exchange.upstreamStatus = head.status
         var headers = HTTPHeaders()
@@ -78,10 +104,7 @@ extension HTTPHandler {
         }
         if !exchange.head.isKeepAlive { headers.add(name: "connection", value: "close") }
         let responseHead = HTTPResponseHead(
-            version: exchange.head.version,
-            status: HTTPResponseStatus(statusCode: head.status),
-            headers: headers
-        )
+            version: exchange.head.version, status: HTTPResponseStatus(statusCode: head.status), headers: headers)
         context.writeAndFlush(wrapOutboundOut(.head(responseHead)), promise: nil)
     }
 
@@ -91,8 +114,10 @@ extension HTTPHandler {
         "set-cookie", "alt-svc",
     ]
 
-    func upstreamBody(_ buffer: ByteBuffer, for exchange: Exchange, flushed: @escaping @Sendable () -> Void) {
-        guard case .responding(let current) = state, current === exchange else {
+    func upstreamBody(
+        _ buffer: ByteBuffer, for exchange: Exchange, attempt: Int, flushed: @escaping @Sendable () -> Void
+    ) {
+        guard isCurrent(exchange, attempt: attempt), exchange.responseStarted else {
             flushed()
             return
         }
@@ -102,8 +127,8 @@ extension HTTPHandler {
         context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: promise)
     }
 
-    func upstreamComplete(_ error: UpstreamError?, for exchange: Exchange) {
-        guard case .responding(let current) = state, current === exchange else { return }
+    func upstreamComplete(_ error: UpstreamError?, for exchange: Exchange, attempt: Int) {
+        guard isCurrent(exchange, attempt: attempt) else { return }
         state = .idle
         guard let error else {
             finish(exchange, failed: exchange.upstreamStatus >= 400, note: nil)

@@ -12,19 +12,21 @@ final class ProxyResponder: UpstreamDelegate {
     let handler: NIOLoopBound<HTTPHandler>
     let exchange: NIOLoopBound<HTTPHandler.Exchange>
     let eventLoop: any EventLoop
+    let attempt: Int
     let allocator = ByteBufferAllocator()
     private let pending = Atomic<Int>(0)
     private let paused = Atomic<Bool>(false)
 
-    init(handler: NIOLoopBound<HTTPHandler>, exchange: HTTPHandler.Exchange) {
+    init(handler: NIOLoopBound<HTTPHandler>, exchange: HTTPHandler.Exchange, attempt: Int) {
         self.handler = handler
+        self.attempt = attempt
         self.eventLoop = handler.eventLoop
         self.exchange = NIOLoopBound(exchange, eventLoop: handler.eventLoop)
     }
 
     func upstreamDidReceiveHead(_ head: UpstreamResponseHead) {
-        eventLoop.execute { [handler, exchange] in
-            handler.value.upstreamHead(head, for: exchange.value)
+        eventLoop.execute { [handler, exchange, attempt] in
+            handler.value.upstreamHead(head, for: exchange.value, attempt: attempt)
         }
     }
 
@@ -39,15 +41,15 @@ final class ProxyResponder: UpstreamDelegate {
         let buffer = allocator.buffer(bytes: bytes)
         let count = bytes.count
         pending.add(count, ordering: .sequentiallyConsistent)
-        eventLoop.execute { [handler, exchange] in
-            handler.value.upstreamBody(buffer, for: exchange.value) { [self] in self.flushed(count) }
+        eventLoop.execute { [handler, exchange, attempt] in
+            handler.value.upstreamBody(buffer, for: exchange.value, attempt: attempt) { [self] in self.flushed(count) }
         }
         return true
     }
 
     func upstreamDidComplete(_ error: UpstreamError?) {
-        eventLoop.execute { [handler, exchange] in
-            handler.value.upstreamComplete(error, for: exchange.value)
+        eventLoop.execute { [handler, exchange, attempt] in
+            handler.value.upstreamComplete(error, for: exchange.value, attempt: attempt)
         }
     }
 

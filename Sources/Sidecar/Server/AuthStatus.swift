@@ -23,6 +23,7 @@ enum AuthStatus {
         }
         object["last_refresh_at"] = snapshot.lastRefreshAt.map { .string(Clock.iso8601($0)) } ?? .null
         object["last_refresh_error"] = snapshot.lastRefreshError.map { .string($0) } ?? .null
+        object["refresh_rejected"] = .bool(snapshot.refreshRejected)
         object["file_error"] = snapshot.loadError.map { .string($0.description) } ?? .null
         return .object(object)
     }

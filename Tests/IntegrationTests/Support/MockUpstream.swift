@@ -31,6 +31,36 @@ final class MockUpstream: Sendable {
         /// Streams whose client went away before the end.
         var abandonedStreams = 0
         var completedStreams = 0
+
+        // The OAuth token endpoint (`/v1/oauth/token`), with rotating refresh tokens.
+        var validAccessTokens: Set<String> = []
+        var validRefreshTokens: Set<String> = []
+        var usedCodes: Set<String> = []
+        var tokenSerial = 0
+        var refreshCalls = 0
+        /// Refresh requests received, counted on arrival (before `refreshDelayMs`).
+        var refreshArrivals = 0
+        /// Answer 401 to every Messages request (an account-level refusal).
+        var refuseAllBearers = false
+        var exchangeCalls = 0
+        var invalidGrants = 0
+        var codeVerifiers: [String] = []
+        /// Lifetime of issued access tokens.
+        var expiresIn = 3600
+        /// Delay before a refresh is processed (validity is checked after it).
+        var refreshDelayMs = 0
+        /// Statuses to answer the next refreshes with, before succeeding again.
+        var failRefreshes: [Int] = []
+        /// Answer 401 to Messages requests whose bearer token was not issued here.
+        var enforceAccessTokens = false
+
+        mutating func issue() -> (access: String, refresh: String) {
+            tokenSerial += 1
+            let pair = ("sk-ant-oat01-mock-access-\(tokenSerial)", "sk-ant-ort01-mock-refresh-\(tokenSerial)")
+            validAccessTokens.insert(pair.0)
+            validRefreshTokens.insert(pair.1)
+            return pair
+        }
     }
 
     let group: MultiThreadedEventLoopGroup
@@ -72,8 +102,16 @@ final class MockUpstream: Sendable {
         try? group.syncShutdownGracefully()
     }
 
+    /// Registers a fresh token pair, as a login elsewhere would have.
+    func issueTokens() -> (access: String, refresh: String) {
+        counters.withLock { $0.issue() }
+    }
+
+    var tokenEndpoint: String { baseURL + "/v1/oauth/token" }
+
     var received: [Received] { counters.withLock { $0.received } }
-    var messageRequests: [Received] { received.filter { $0.method == "POST" } }
+    /// Messages API requests (`/v1/messages…`), not OAuth calls.
+    var messageRequests: [Received] { received.filter { $0.method == "POST" && $0.uri.hasPrefix("/v1/messages") } }
     var connections: Int { counters.withLock { $0.connections } }
 
     /// Waits until `condition` holds, up to `timeout` seconds.
@@ -133,6 +171,20 @@ final class MockHandler: ChannelInboundHandler {
     }
 
     func respond(context: ChannelHandlerContext, to request: MockUpstream.Received) {
+        if request.uri.hasPrefix("/v1/oauth/token") {
+            tokenEndpoint(context: context, request: request)
+            return
+        }
+        if request.uri.hasPrefix("/v1/messages"), mock.counters.withLock({ $0.enforceAccessTokens }) {
+            let bearer = request.header("authorization")?.replacingOccurrences(of: "Bearer ", with: "") ?? ""
+            if mock.counters.withLock({ $0.refuseAllBearers || !$0.validAccessTokens.contains(bearer) }) {
+                let body: JSONValue = [
+                    "type": "error", "error": ["type": "authentication_error", "message": "invalid access token"],
+                ]
+                writeWhole(context: context, status: 401, headers: [], body: body.serialized())
+                return
+            }
+        }
         let options = request.json?["mock"]?.objectValue ?? JSONObject()
         let status = options["status"]?.intValue ?? 200
         let stall = options["stall_ms"]?.intValue ?? 0
@@ -182,6 +234,62 @@ final class MockHandler: ChannelInboundHandler {
             "usage": ["input_tokens": 10, "output_tokens": 5],
         ]
         writeWhole(context: context, status: 200, headers: [("request-id", "req_mock")], body: message.serialized())
+    }
+
+    /// OAuth: code exchange (`good-code` works once; `expired-code` never) and refresh with rotation.
+    func tokenEndpoint(context: ChannelHandlerContext, request: MockUpstream.Received) {
+        let json = request.json
+        let grant = json?["grant_type"]?.stringValue
+        if grant == "refresh_token" { mock.counters.withLock { $0.refreshArrivals += 1 } }
+        let delay = grant == "refresh_token" && request.header("x-mock-no-delay") == nil
+            ? mock.counters.withLock { $0.refreshDelayMs } : 0
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) {
+            let (handler, context) = bound.value
+            let (status, body) = handler.mock.counters.withLock { counters -> (Int, JSONValue) in
+                func grantError(_ description: String) -> (Int, JSONValue) {
+                    counters.invalidGrants += 1
+                    return (400, ["error": "invalid_grant", "error_description": .string(description)])
+                }
+                func tokens() -> (Int, JSONValue) {
+                    let pair = counters.issue()
+                    return (200, [
+                        "token_type": "Bearer", "access_token": .string(pair.access), "refresh_token": .string(pair.refresh),
+                        "expires_in": .int(counters.expiresIn), "scope": "user:inference user:profile",
+                    ])
+                }
+                switch grant {
+                case "authorization_code":
+                    counters.exchangeCalls += 1
+                    counters.codeVerifiers.append(json?["code_verifier"]?.stringValue ?? "")
+                    let code = json?["code"]?.stringValue ?? ""
+                    guard (json?["code_verifier"]?.stringValue?.count ?? 0) >= 43 else {
+                        return (400, ["error": "invalid_request", "error_description": "code_verifier missing"])
+                    }
+                    if code == "expired-code" { return grantError("Authorization code has expired") }
+                    if code != "good-code" { return grantError("Invalid authorization code") }
+                    if counters.usedCodes.contains(code) { return grantError("Authorization code already used") }
+                    counters.usedCodes.insert(code)
+                    return tokens()
+                case "refresh_token":
+                    counters.refreshCalls += 1
+                    if !counters.failRefreshes.isEmpty {
+                        let status = counters.failRefreshes.removeFirst()
+                        return (status, ["error": "server_error", "error_description": "mock outage"])
+                    }
+                    let token = json?["refresh_token"]?.stringValue ?? ""
+                    guard counters.validRefreshTokens.remove(token) != nil else {
+                        return grantError("Refresh token not found or invalid")
+                    }
+                    return tokens()
+                default:
+                    return (400, ["error": "unsupported_grant_type"])
+                }
+            }
+            var headers: [(String, String)] = []
+            if status == 429 { headers.append(("retry-after", "1")) }
+            handler.writeWhole(context: context, status: status, headers: headers, body: body.serialized())
+        }
     }
 
     func writeWhole(context: ChannelHandlerContext, status: Int, headers: [(String, String)], body: [UInt8]) {

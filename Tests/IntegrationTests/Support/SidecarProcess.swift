@@ -40,10 +40,11 @@ final class SidecarProcess: @unchecked Sendable {
         upstream: String?,
         environment: [String: String] = [:],
         arguments: [String] = [],
+        stateDirectory sharedState: String? = nil,
         waitForSocket: Bool = true
     ) async throws {
         let root = Self.makeTemporaryDirectory()
-        stateDirectory = root + "/state"
+        stateDirectory = sharedState ?? root + "/state"
         runDirectory = root + "/run"
         logPath = root + "/maximize.log"
         if let index = arguments.firstIndex(of: "--socket"), index + 1 < arguments.count {

@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension TokenFileStore {
+    /// Runs `body` holding the exclusive `flock` on `tokens.json.lock`, waiting for it without
+    /// blocking a thread (the lock is polled), for at most `timeout` seconds.
+    ///
+    /// Held across a refresh's network call, so that no other process can refresh or write in
+    /// between: the rotated token is on disk before anyone else reads the file.
+    public func withLock<T: Sendable>(timeout: Double = 120, _ body: () async throws -> T) async throws -> T {
+        try FileSystem.createDirectory(FileSystem.directoryName(path), mode: 0o700)
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if fd < 0 { throw FileSystemError(path: lockPath, operation: "open", code: errno) }
+        defer { close(fd) }
+        let deadline = Clock.now() + timeout
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                throw FileSystemError(path: lockPath, operation: "lock", code: errno)
+            }
+            guard Clock.now() < deadline else { throw FileSystemError(path: lockPath, operation: "lock (timed out)", code: EWOULDBLOCK) }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try await body()
+    }
+
+    /// Identifies the file's current version cheaply (inode, size, modification time).
+    public func fingerprint() -> FileFingerprint? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return FileFingerprint(
+            inode: UInt64(info.st_ino), size: Int64(info.st_size),
+            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+    }
+}
+
+/// A file version as `stat` tells it.
+public struct FileFingerprint: Sendable, Equatable {
+    public var inode: UInt64
+    public var size: Int64
+    public var modified: Int64
+}

@@ -1,0 +1,58 @@
+import Logging
+import MaximizeCore
+
+/// Refreshes the OAuth token in the background before it expires, so requests do not wait for
+/// it, and notices credential files changed by a login or an import.
+struct RefreshLoop {
+    let daemon: DaemonContext
+
+    /// Re-checks at least this often, to pick up a changed `tokens.json`.
+    static let recheckInterval = 30.0
+
+    func run() async {
+        var failures = 0
+        while !Task.isCancelled {
+            let logger = daemon.current.logger
+            let now = Clock.now()
+            if daemon.credentials.reloadIfChanged(now: now) {
+                logger.info("credentials changed on disk; adopted them", metadata: ["file": "\(daemon.credentials.file.path)"])
+                failures = 0
+            }
+            let snapshot = daemon.credentials.snapshot
+            var wait = Self.recheckInterval
+            if case .oauth(let token) = snapshot.credential, let due = token.refreshDueAt, !snapshot.refreshRejected {
+                if due <= now {
+                    switch await daemon.refresher.refresh() {
+                    case .success(let credential):
+                        failures = 0
+                        if case .oauth(let fresh) = credential, let expiry = fresh.expiresAt {
+                            logger.info("access token refreshed", metadata: ["expires_at": "\(Clock.iso8601(expiry))"])
+                        }
+                        wait = 1
+                    case .failure(let failure):
+                        if failure.isRejected {
+                            logger.error("the refresh token was rejected; run `maxctl login`: \(failure)")
+                        } else {
+                            failures += 1
+                            wait = Self.backoff(failures: failures, failure: failure)
+                            logger.warning(
+                                "refreshing the access token failed; the current one is used while it lasts",
+                                metadata: ["error": "\(failure)", "retry_in_s": "\(Int(wait))"])
+                        }
+                    }
+                } else {
+                    wait = min(due - now, Self.recheckInterval)
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(Int64(max(0.05, wait) * 1000)))
+        }
+    }
+
+    /// Exponential backoff with jitter (2 s doubling up to 5 min, ±50 %), or the server's `retry-after`.
+    static func backoff(failures: Int, failure: TokenRefresher.Failure) -> Double {
+        let base = min(300, 2 * Double(1 << min(failures, 10)))
+        let jittered = base * Double.random(in: 0.5...1.5)
+        if case .oauth(.transient(_, let retryAfter?)) = failure { return max(retryAfter, jittered) }
+        return jittered
+    }
+}

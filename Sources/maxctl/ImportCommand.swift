@@ -1,0 +1,40 @@
+import ArgumentParser
+import MaximizeCore
+
+/// `maxctl import FILE`: adopt a token file of any accepted form.
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Adopt credentials from a file: maximize's or the seeds' tokens.json, Claude Code's .credentials.json, or {\"api_key\": ...}."
+    )
+
+    @OptionGroup var options: CommonOptions
+
+    @Argument(help: "The file to import.")
+    var file: String
+
+    func run() throws {
+        let settings = try options.loadConfiguration().settings
+        let bytes: [UInt8]
+        do {
+            guard let read = try FileSystem.readFile(file, limit: 1 << 20) else {
+                throw CommandFailure("\(file) does not exist")
+            }
+            bytes = read
+        } catch let error as FileSystemError {
+            throw CommandFailure("\(error)")
+        }
+        let credential: Credential
+        do {
+            guard let parsed = try TokenFile.parse(bytes, path: file) else {
+                throw CommandFailure("\(file) holds no credentials")
+            }
+            credential = parsed
+        } catch let error as CredentialError {
+            throw CommandFailure("\(error)")
+        }
+        let store = TokenFileStore(path: settings.storage.tokenFile)
+        try store.withLock { try store.write(credential) }
+        print("Imported \(credential.kind == .apiKey ? "an API key" : "OAuth tokens") into \(store.path)")
+    }
+}
