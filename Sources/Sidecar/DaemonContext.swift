@@ -35,7 +35,9 @@ final class DaemonContext: Sendable {
         self.credentials = credentials
         self.client = client
         self.refresher = RefreshCoordinator(
-            store: credentials, oauth: OAuthClient(settings: configuration.settings, client: client))
+            store: credentials,
+            oauth: OAuthClient(settings: configuration.settings, client: client)
+        )
         self.startedAt = Clock.now()
     }
 

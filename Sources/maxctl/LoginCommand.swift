@@ -83,9 +83,11 @@ struct LoginCommand: AsyncParsableCommand {
         case .invalidGrant(let detail):
             let lower = detail.lowercased()
             let reason =
-                lower.contains("expired") ? "the code has expired"
-                : (lower.contains("used") || lower.contains("redeemed")) ? "the code was already used"
-                : "the code was refused (\(detail))"
+                lower.contains("expired")
+                ? "the code has expired"
+                : (lower.contains("used") || lower.contains("redeemed"))
+                    ? "the code was already used"
+                    : "the code was refused (\(detail))"
             return "\(reason). Codes work once and only for a few minutes; run `maxctl login` again."
         default:
             return "login failed: \(error)"

@@ -4,7 +4,9 @@ import MaximizeCore
 /// `maxctl logout`: remove the credentials.
 struct LogoutCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "logout", abstract: "Remove the saved credentials (the daemon becomes unauthenticated).")
+        commandName: "logout",
+        abstract: "Remove the saved credentials (the daemon becomes unauthenticated)."
+    )
 
     @OptionGroup var options: CommonOptions
 

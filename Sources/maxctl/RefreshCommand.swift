@@ -5,7 +5,8 @@ import MaximizeCore
 struct RefreshCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "refresh",
-        abstract: "Refresh the OAuth access token now, under the same lock the daemon uses.")
+        abstract: "Refresh the OAuth access token now, under the same lock the daemon uses."
+    )
 
     @OptionGroup var options: CommonOptions
 
@@ -14,7 +15,9 @@ struct RefreshCommand: AsyncParsableCommand {
         let client = CurlClient()
         defer { client.shutdown() }
         let refresher = TokenRefresher(
-            store: TokenFileStore(path: settings.storage.tokenFile), oauth: OAuthClient(settings: settings, client: client))
+            store: TokenFileStore(path: settings.storage.tokenFile),
+            oauth: OAuthClient(settings: settings, client: client)
+        )
         do {
             switch try await refresher.refresh(force: true) {
             case .refreshed(.oauth(let token)), .current(.oauth(let token)):

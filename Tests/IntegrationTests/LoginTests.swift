@@ -109,7 +109,8 @@ struct LoginTests {
         defer { mock.shutdown() }
         let source = state + "-import.json"
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        try #"{"claudeAiOauth":{"accessToken":"sk-ant-oat01-cc","refreshToken":"sk-ant-ort01-cc","expiresAt":4102444800000,"scopes":["user:inference"],"subscriptionType":"max"}}"#
+        try
+            #"{"claudeAiOauth":{"accessToken":"sk-ant-oat01-cc","refreshToken":"sk-ant-ort01-cc","expiresAt":4102444800000,"scopes":["user:inference"],"subscriptionType":"max"}}"#
             .write(toFile: source, atomically: true, encoding: .utf8)
         let imported = try Maxctl.run(["import", source], environment: environment)
         #expect(imported.status == 0, "\(imported.stderr)")

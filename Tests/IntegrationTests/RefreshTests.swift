@@ -8,7 +8,8 @@ import Testing
 struct RefreshTests {
     static func tokens(access: String, refresh: String, expiresIn: Double, obtainedAgo: Double = 0) -> String {
         let now = Date().timeIntervalSince1970
-        return #"{"access_token":"\#(access)","refresh_token":"\#(refresh)","expires_at":\#(Int(now + expiresIn)),"obtained_at":\#(Int(now - obtainedAgo))}"#
+        return
+            #"{"access_token":"\#(access)","refresh_token":"\#(refresh)","expires_at":\#(Int(now + expiresIn)),"obtained_at":\#(Int(now - obtainedAgo))}"#
     }
 
     static func oauthEnvironment(_ mock: MockUpstream) -> [String: String] {
@@ -36,7 +37,9 @@ struct RefreshTests {
         }
         let sidecar = try await SidecarProcess(
             tokens: Self.tokens(access: pair.access, refresh: pair.refresh, expiresIn: -60),
-            upstream: mock.baseURL, environment: Self.oauthEnvironment(mock))
+            upstream: mock.baseURL,
+            environment: Self.oauthEnvironment(mock)
+        )
         defer { sidecar.stop() }
         let statuses = Mutex<[Int]>([])
         onThreads(50) { _ in
@@ -60,11 +63,16 @@ struct RefreshTests {
         }
         let first = try await SidecarProcess(
             tokens: Self.tokens(access: pair.access, refresh: pair.refresh, expiresIn: -60),
-            upstream: mock.baseURL, environment: Self.oauthEnvironment(mock))
+            upstream: mock.baseURL,
+            environment: Self.oauthEnvironment(mock)
+        )
         defer { first.stop() }
         let second = try await SidecarProcess(
-            tokens: nil, upstream: mock.baseURL, environment: Self.oauthEnvironment(mock),
-            stateDirectory: first.stateDirectory)
+            tokens: nil,
+            upstream: mock.baseURL,
+            environment: Self.oauthEnvironment(mock),
+            stateDirectory: first.stateDirectory
+        )
         defer { second.stop() }
         #expect(try Self.message(first).status == 200)
         #expect(try Self.message(second).status == 200)
@@ -83,10 +91,15 @@ struct RefreshTests {
         }
         let sidecar = try await SidecarProcess(
             tokens: Self.tokens(access: pair.access, refresh: pair.refresh, expiresIn: 3600),
-            upstream: mock.baseURL, environment: Self.oauthEnvironment(mock))
+            upstream: mock.baseURL,
+            environment: Self.oauthEnvironment(mock)
+        )
         defer { sidecar.stop() }
         let response = try sidecar.request(
-            "POST", "/v1/messages", body: #"{"stream":true,"messages":[{"role":"user","content":"hi"}]}"#)
+            "POST",
+            "/v1/messages",
+            body: #"{"stream":true,"messages":[{"role":"user","content":"hi"}]}"#
+        )
         #expect(response.status == 200)
         #expect(response.text.contains("message_stop"))
         #expect(mock.counters.withLock { $0.refreshCalls } == 1)
@@ -114,7 +127,9 @@ struct RefreshTests {
         // Eight-hour token with 60 s left: a refresh is due (a fifth of the lifetime), not yet expired.
         let sidecar = try await SidecarProcess(
             tokens: Self.tokens(access: pair.access, refresh: pair.refresh, expiresIn: 60, obtainedAgo: 8 * 3600),
-            upstream: mock.baseURL, environment: Self.oauthEnvironment(mock))
+            upstream: mock.baseURL,
+            environment: Self.oauthEnvironment(mock)
+        )
         defer { sidecar.stop() }
         #expect(await mock.waitFor(5) { $0.refreshCalls == 1 })
         let started = Date()
@@ -138,14 +153,20 @@ struct RefreshTests {
         }
         let sidecar = try await SidecarProcess(
             tokens: Self.tokens(access: pair.access, refresh: pair.refresh, expiresIn: -60),
-            upstream: mock.baseURL, environment: Self.oauthEnvironment(mock))
+            upstream: mock.baseURL,
+            environment: Self.oauthEnvironment(mock)
+        )
         defer { sidecar.stop() }
         // The daemon's refresh is in flight (held 1.5 s by the mock) ...
         #expect(await mock.waitFor(5) { $0.refreshArrivals == 1 })
         // ... when another tool, ignoring the lock, rotates the same refresh token and saves the result.
         let direct = try RawHTTP.send(
-            RawHTTP.connect(port: mock.port), method: "POST", path: "/v1/oauth/token", headers: [("x-mock-no-delay", "1")],
-            body: Array(#"{"grant_type":"refresh_token","refresh_token":"\#(pair.refresh)"}"#.utf8))
+            RawHTTP.connect(port: mock.port),
+            method: "POST",
+            path: "/v1/oauth/token",
+            headers: [("x-mock-no-delay", "1")],
+            body: Array(#"{"grant_type":"refresh_token","refresh_token":"\#(pair.refresh)"}"#.utf8)
+        )
         let rotated = try #require(direct.json)
         let access = try #require(rotated["access_token"]?.stringValue)
         let refresh = try #require(rotated["refresh_token"]?.stringValue)
@@ -165,7 +186,9 @@ struct RefreshTests {
         defer { mock.shutdown() }
         let sidecar = try await SidecarProcess(
             tokens: Self.tokens(access: "sk-ant-oat01-old", refresh: "sk-ant-ort01-spent", expiresIn: -60),
-            upstream: mock.baseURL, environment: Self.oauthEnvironment(mock))
+            upstream: mock.baseURL,
+            environment: Self.oauthEnvironment(mock)
+        )
         defer { sidecar.stop() }
         #expect(await mock.waitFor(5) { $0.invalidGrants >= 1 })
         let response = try Self.message(sidecar)
@@ -188,7 +211,9 @@ struct RefreshTests {
         }
         let sidecar = try await SidecarProcess(
             tokens: Self.tokens(access: pair.access, refresh: pair.refresh, expiresIn: 120, obtainedAgo: 8 * 3600),
-            upstream: mock.baseURL, environment: Self.oauthEnvironment(mock))
+            upstream: mock.baseURL,
+            environment: Self.oauthEnvironment(mock)
+        )
         defer { sidecar.stop() }
         #expect(await mock.waitFor(5) { $0.refreshCalls >= 1 })
         try await Task.sleep(for: .milliseconds(200))
@@ -211,7 +236,9 @@ struct RefreshTests {
         }
         let sidecar = try await SidecarProcess(
             tokens: Self.tokens(access: pair.access, refresh: pair.refresh, expiresIn: -1),
-            upstream: mock.baseURL, environment: Self.oauthEnvironment(mock))
+            upstream: mock.baseURL,
+            environment: Self.oauthEnvironment(mock)
+        )
         defer { sidecar.stop() }
         let source = sidecar.stateDirectory + "/../import.json"
         for _ in 0..<8 {
@@ -219,7 +246,9 @@ struct RefreshTests {
             try Self.tokens(access: imported.access, refresh: imported.refresh, expiresIn: 2, obtainedAgo: 0)
                 .write(toFile: source, atomically: true, encoding: .utf8)
             let result = try Maxctl.run(
-                ["import", source, "--state-dir", sidecar.stateDirectory], environment: Self.oauthEnvironment(mock))
+                ["import", source, "--state-dir", sidecar.stateDirectory],
+                environment: Self.oauthEnvironment(mock)
+            )
             #expect(result.status == 0)
             try await Task.sleep(for: .milliseconds(Int.random(in: 100...400)))
         }
@@ -237,7 +266,9 @@ struct RefreshTests {
         mock.counters.withLock { $0.expiresIn = 1 }
         let first = try await SidecarProcess(
             tokens: Self.tokens(access: pair.access, refresh: pair.refresh, expiresIn: -1),
-            upstream: mock.baseURL, environment: Self.oauthEnvironment(mock))
+            upstream: mock.baseURL,
+            environment: Self.oauthEnvironment(mock)
+        )
         var sidecar = first
         for round in 0..<10 {
             try await Task.sleep(for: .milliseconds(Int.random(in: 50...900)))
@@ -246,8 +277,11 @@ struct RefreshTests {
             let bytes = try #require(FileManager.default.contents(atPath: first.tokenFile), "round \(round): tokens.json is missing")
             #expect(throws: Never.self, "round \(round)") { _ = try TokenFile.parse(Array(bytes), path: first.tokenFile) }
             sidecar = try await SidecarProcess(
-                tokens: nil, upstream: mock.baseURL, environment: Self.oauthEnvironment(mock),
-                stateDirectory: first.stateDirectory)
+                tokens: nil,
+                upstream: mock.baseURL,
+                environment: Self.oauthEnvironment(mock),
+                stateDirectory: first.stateDirectory
+            )
         }
         sidecar.stop()
         #expect(mock.counters.withLock { $0.refreshCalls } >= 5)
@@ -259,16 +293,20 @@ struct RefreshTests {
         let pair = mock.issueTokens()
         mock.counters.withLock { $0.enforceAccessTokens = true }
         let seeded = try await SidecarProcess(
-            tokens: nil, upstream: mock.baseURL,
-            environment: ["MAXIMIZE_ACCESS_TOKEN": pair.access, "MAXIMIZE_REFRESH_TOKEN": pair.refresh])
+            tokens: nil,
+            upstream: mock.baseURL,
+            environment: ["MAXIMIZE_ACCESS_TOKEN": pair.access, "MAXIMIZE_REFRESH_TOKEN": pair.refresh]
+        )
         defer { seeded.stop() }
         #expect(try Self.message(seeded).status == 200)
         #expect(try Self.readToken(seeded.tokenFile)?.accessToken.value == pair.access)
 
         let other = mock.issueTokens()
         let kept = try await SidecarProcess(
-            tokens: Self.tokens(access: other.access, refresh: other.refresh, expiresIn: 3600), upstream: mock.baseURL,
-            environment: ["MAXIMIZE_ACCESS_TOKEN": "sk-ant-oat01-stale-env", "MAXIMIZE_REFRESH_TOKEN": "sk-ant-ort01-spent-env"])
+            tokens: Self.tokens(access: other.access, refresh: other.refresh, expiresIn: 3600),
+            upstream: mock.baseURL,
+            environment: ["MAXIMIZE_ACCESS_TOKEN": "sk-ant-oat01-stale-env", "MAXIMIZE_REFRESH_TOKEN": "sk-ant-ort01-spent-env"]
+        )
         defer { kept.stop() }
         #expect(try Self.message(kept).status == 200)
         #expect(mock.messageRequests.last?.header("authorization") == "Bearer \(other.access)")

@@ -102,7 +102,9 @@ public final class CredentialStore: Sendable {
             return .unavailable(
                 APIError(
                     .authentication,
-                    "the refresh token was rejected (\(snapshot.lastRefreshError ?? "invalid_grant")); run `maxctl login`"))
+                    "the refresh token was rejected (\(snapshot.lastRefreshError ?? "invalid_grant")); run `maxctl login`"
+                )
+            )
         }
         if token.refreshToken == nil {
             return .unavailable(APIError(.authentication, CredentialError.expired(path: path).description))

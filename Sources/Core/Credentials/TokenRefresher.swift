@@ -43,7 +43,11 @@ public struct TokenRefresher: Sendable {
     /// - Parameter failed: an access token the upstream refused (401). When the file still holds
     ///   it, the refresh is forced; when the file holds another, unexpired one, that one is adopted.
     /// - Parameter force: refresh even when the token is not due (`maxctl refresh`).
-    public func refresh(failed: Secret? = nil, force: Bool = false, now: @Sendable () -> Double = Clock.now)
+    public func refresh(
+        failed: Secret? = nil,
+        force: Bool = false,
+        now: @Sendable () -> Double = Clock.now
+    )
         async throws(Failure) -> Outcome
     {
         let store = self.store
@@ -60,7 +64,11 @@ public struct TokenRefresher: Sendable {
     }
 
     private static func refreshLocked(
-        store: TokenFileStore, oauth: OAuthClient, failed: Secret?, force: Bool, now: @Sendable () -> Double
+        store: TokenFileStore,
+        oauth: OAuthClient,
+        failed: Secret?,
+        force: Bool,
+        now: @Sendable () -> Double
     ) async -> Result<Outcome, Failure> {
         let onDisk: Credential
         switch Result(catching: { () throws(CredentialError) in try store.read() }) {

@@ -42,8 +42,10 @@ public struct OAuthClient: Sendable {
         let request = UpstreamRequest(
             method: "POST",
             url: settings.tokenURL,
-            headers: [("content-type", "application/json"), ("accept", "application/json"),
-                      ("user-agent", "maximize/\(MaximizeVersion.current)")],
+            headers: [
+                ("content-type", "application/json"), ("accept", "application/json"),
+                ("user-agent", "maximize/\(MaximizeVersion.current)"),
+            ],
             body: body.serialized(),
             timeout: timeout,
             caFile: caFile
@@ -58,7 +60,8 @@ public struct OAuthClient: Sendable {
         let status = response.head.status
         guard status == 200 else {
             let code = json?["error"]?.stringValue ?? json?["error"]?["type"]?.stringValue ?? ""
-            let text = json?["error_description"]?.stringValue ?? json?["error"]?["message"]?.stringValue
+            let text =
+                json?["error_description"]?.stringValue ?? json?["error"]?["message"]?.stringValue
                 ?? "HTTP \(status)"
             let explanation = code.isEmpty ? text : "\(code): \(text)"
             if code == "invalid_grant" { throw .invalidGrant(text) }

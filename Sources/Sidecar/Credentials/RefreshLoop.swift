@@ -37,7 +37,8 @@ struct RefreshLoop {
                             wait = Self.backoff(failures: failures, failure: failure)
                             logger.warning(
                                 "refreshing the access token failed; the current one is used while it lasts",
-                                metadata: ["error": "\(failure)", "retry_in_s": "\(Int(wait))"])
+                                metadata: ["error": "\(failure)", "retry_in_s": "\(Int(wait))"]
+                            )
                         }
                     }
                 } else {

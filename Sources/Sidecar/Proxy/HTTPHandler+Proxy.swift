@@ -42,7 +42,10 @@ extension HTTPHandler {
     func startTransfer(_ exchange: Exchange) {
         guard let upstream = exchange.upstream else { return }
         let responder = ProxyResponder(
-            handler: NIOLoopBound(self, eventLoop: context.eventLoop), exchange: exchange, attempt: exchange.attempt)
+            handler: NIOLoopBound(self, eventLoop: context.eventLoop),
+            exchange: exchange,
+            attempt: exchange.attempt
+        )
         exchange.transfer = daemon.client.start(upstream, delegate: responder)
     }
 
@@ -56,7 +59,10 @@ extension HTTPHandler {
             guard var upstream = exchange.upstream else { return }
             let clientHeaders = exchange.head.headers.map { (name: $0.name, value: $0.value) }
             upstream.headers = UpstreamHeaders.build(
-                client: clientHeaders, credential: credential, settings: exchange.configuration.settings)
+                client: clientHeaders,
+                credential: credential,
+                settings: exchange.configuration.settings
+            )
             exchange.upstream = upstream
             exchange.credential = credential
             startTransfer(exchange)
@@ -77,7 +83,8 @@ extension HTTPHandler {
                 "changed": "\(request.changes.joined(separator: ","))",
                 "bytes.in": "\(bytesIn)",
                 "bytes.upstream": "\(request.body.count)",
-            ])
+            ]
+        )
     }
 
     /// Whether events of `attempt` belong to the exchange in progress.
@@ -104,7 +111,10 @@ extension HTTPHandler {
         }
         if !exchange.head.isKeepAlive { headers.add(name: "connection", value: "close") }
         let responseHead = HTTPResponseHead(
-            version: exchange.head.version, status: HTTPResponseStatus(statusCode: head.status), headers: headers)
+            version: exchange.head.version,
+            status: HTTPResponseStatus(statusCode: head.status),
+            headers: headers
+        )
         context.writeAndFlush(wrapOutboundOut(.head(responseHead)), promise: nil)
     }
 
@@ -115,7 +125,10 @@ extension HTTPHandler {
     ]
 
     func upstreamBody(
-        _ buffer: ByteBuffer, for exchange: Exchange, attempt: Int, flushed: @escaping @Sendable () -> Void
+        _ buffer: ByteBuffer,
+        for exchange: Exchange,
+        attempt: Int,
+        flushed: @escaping @Sendable () -> Void
     ) {
         guard isCurrent(exchange, attempt: attempt), exchange.responseStarted else {
             flushed()

@@ -241,7 +241,8 @@ final class MockHandler: ChannelInboundHandler {
         let json = request.json
         let grant = json?["grant_type"]?.stringValue
         if grant == "refresh_token" { mock.counters.withLock { $0.refreshArrivals += 1 } }
-        let delay = grant == "refresh_token" && request.header("x-mock-no-delay") == nil
+        let delay =
+            grant == "refresh_token" && request.header("x-mock-no-delay") == nil
             ? mock.counters.withLock { $0.refreshDelayMs } : 0
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) {
@@ -253,10 +254,13 @@ final class MockHandler: ChannelInboundHandler {
                 }
                 func tokens() -> (Int, JSONValue) {
                     let pair = counters.issue()
-                    return (200, [
-                        "token_type": "Bearer", "access_token": .string(pair.access), "refresh_token": .string(pair.refresh),
-                        "expires_in": .int(counters.expiresIn), "scope": "user:inference user:profile",
-                    ])
+                    return (
+                        200,
+                        [
+                            "token_type": "Bearer", "access_token": .string(pair.access), "refresh_token": .string(pair.refresh),
+                            "expires_in": .int(counters.expiresIn), "scope": "user:inference user:profile",
+                        ]
+                    )
                 }
                 switch grant {
                 case "authorization_code":
