@@ -18,7 +18,7 @@ enum Browser {
         }
         var pid = pid_t()
         let arguments: [UnsafeMutablePointer<CChar>?] = [strdup(opener), strdup(url), nil]
-        defer { arguments.forEach { free($0) } }
+        defer { for argument in arguments { free(argument) } }
         return posix_spawnp(&pid, opener, &actions, nil, arguments, environ) == 0
     }
 }
