@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -26,11 +27,17 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Sources/CCurlShim"),
+        .systemLibrary(
+            name: "CInotifyTools",
+            path: "Sources/CInotifyTools",
+            providers: [.apt(["libinotifytools0-dev"])]
+        ),
         .target(
             name: "MaximizeCore",
             dependencies: [
                 "CCurl",
                 "CCurlShim",
+                "CInotifyTools",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Core",
@@ -52,6 +59,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/Sidecar",
             swiftSettings: swiftSettings
@@ -70,6 +78,12 @@ let package = Package(
             name: "MaximizeCoreTests",
             dependencies: ["MaximizeCore"],
             path: "Tests/MaximizeCoreTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MaximizeControlTests",
+            dependencies: ["MaximizeControl", "MaximizeCore"],
+            path: "Tests/MaximizeControlTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -26,6 +26,7 @@ final class DaemonContext: Sendable {
     let client: CurlClient
     let refresher: RefreshCoordinator
     let stats = RequestStats()
+    let metrics = DaemonMetrics()
     let startedAt: Double
     private let configuration: Mutex<RuntimeConfiguration>
 

@@ -80,88 +80,21 @@ struct MaximizeCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Before any thread exists, so that every thread inherits the mask (see SignalWaiter).
         SignalWaiter.blockTerminationSignals()
-        let environment = ProcessEnvironment.current()
-        let paths = MaximizePaths.resolve(
-            stateDirectory: stateDir,
-            runDirectory: runDir,
-            configFile: config,
-            environment: environment
-        )
-        let loader = ConfigurationLoader(paths: paths, environment: environment, overrides: overrides)
-        let loaded: LoadedConfiguration
-        do {
-            loaded = try loader.load()
-        } catch {
-            throw Failure("invalid configuration: \(error)")
-        }
-        let settings = loaded.settings
-        LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
-        let configuration = RuntimeConfiguration(loaded: loaded, baseLogger: Logger(label: "maximize"))
-        let logger = configuration.logger
-        for warning in loaded.warnings { logger.warning("\(warning)") }
+        let command = self
+        let code = try runBlocking { try await Daemon(command: command).run() }
+        if code != 0 { throw ExitCode(code) }
+    }
 
-        if let port = settings.server.port, !Self.isLoopback(settings.server.bindAddress),
-            settings.server.apiKey == nil, !insecureOpenTcp
-        {
-            throw Failure(
-                "refusing to listen on \(settings.server.bindAddress):\(port) without server.api_key (MAXIMIZE_API_KEY): "
-                    + "anyone who can reach it could use your credentials. Set an API key, bind to 127.0.0.1, "
-                    + "or pass --insecure-open-tcp."
-            )
-        }
-        do {
-            try FileSystem.createDirectory(paths.stateDirectory, mode: 0o700)
-            try FileSystem.createDirectory(paths.runDirectory, mode: 0o755)
-        } catch {
-            throw Failure("\(error)")
-        }
-
-        let store = TokenFileStore(path: settings.storage.tokenFile)
-        do {
-            if try store.seedFromEnvironment(environment) {
-                logger.info("credentials seeded from the environment", metadata: ["file": "\(store.path)"])
-            }
-        } catch {
-            logger.error("cannot seed credentials from the environment: \(error)")
-        }
-        let credentials = CredentialStore(file: store)
-        credentials.reload(now: Clock.now())
-        let snapshot = credentials.snapshot
-        if let error = snapshot.loadError {
-            logger.error("\(error)")
-        } else if snapshot.credential == nil {
-            logger.warning("no credentials yet: run `maxctl login` or `maxctl import FILE`", metadata: ["file": "\(store.path)"])
-        }
-
-        let client = CurlClient()
-        let daemon = DaemonContext(paths: paths, configuration: configuration, credentials: credentials, client: client)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(System.coreCount, 4)))
-        let server = ProxyServer(daemon: daemon, group: group)
-        do {
-            try server.start(settings: settings)
-        } catch {
-            try? group.syncShutdownGracefully()
-            throw Failure("\(error)")
-        }
-        let listening = server.listeners.map { $0.jsonString }.joined(separator: " ")
-        logger.info(
-            "maximize \(MaximizeVersion.current) ready",
-            metadata: [
-                "listeners": "\(listening)",
-                "credentials": "\((snapshot.credential?.kind ?? .none).rawValue)",
-                "upstream": "\(settings.api.baseURL)",
-            ]
-        )
-        Self.checkNicknames(daemon: daemon)
-        let refreshLoop = Task { await RefreshLoop(daemon: daemon).run() }
-
-        let signal = SignalWaiter.wait()
-        logger.info("shutting down", metadata: ["signal": "\(signal)"])
-        refreshLoop.cancel()
-        server.stopListening()
-        try? group.syncShutdownGracefully()
-        client.shutdown()
+    /// Why `settings` must not be served: a TCP listener open beyond loopback without an API key.
+    static func openTCPProblem(_ settings: Settings, allowOpenTCP: Bool) -> String? {
+        guard let port = settings.server.port, !isLoopback(settings.server.bindAddress), settings.server.apiKey == nil,
+            !allowOpenTCP
+        else { return nil }
+        return "refusing to listen on \(settings.server.bindAddress):\(port) without server.api_key (MAXIMIZE_API_KEY): "
+            + "anyone who can reach it could use your credentials. Set an API key, bind to 127.0.0.1, "
+            + "or pass --insecure-open-tcp."
     }
 
     static func isLoopback(_ address: String) -> Bool {

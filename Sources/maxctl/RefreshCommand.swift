@@ -5,12 +5,26 @@ import MaximizeCore
 struct RefreshCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "refresh",
-        abstract: "Refresh the OAuth access token now, under the same lock the daemon uses."
+        abstract: "Refresh the OAuth access token now.",
+        discussion: """
+            With a daemon running, asks it through a control file and waits for the result. With none, \
+            refreshes itself, under the same lock the daemon uses.
+            """
     )
 
     @OptionGroup var options: CommonOptions
 
+    @Option(name: .long, help: "Seconds to wait for the daemon's answer.")
+    var timeout: Double = 60
+
     func run() async throws {
+        let link = DaemonLink(paths: options.paths)
+        if link.runningStatus() != nil {
+            let result = try await link.submit(.refresh, timeout: timeout)
+            guard result.hasPrefix("ok") else { throw CommandFailure("refresh failed: \(result)") }
+            print(result)
+            return
+        }
         let settings = try options.loadConfiguration().settings
         let client = CurlClient()
         defer { client.shutdown() }

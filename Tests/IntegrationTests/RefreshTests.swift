@@ -285,6 +285,9 @@ struct RefreshTests {
         }
         sidecar.stop()
         #expect(mock.counters.withLock { $0.refreshCalls } >= 5)
+        // Temporary files of interrupted writes are swept at start.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: first.stateDirectory).filter { $0.contains(".tmp-") }
+        #expect(leftovers.count <= 1)
     }
 
     @Test func environmentTokensSeedOnlyAnEmptyFile() async throws {

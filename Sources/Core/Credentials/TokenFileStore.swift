@@ -42,6 +42,16 @@ public struct TokenFileStore: Sendable {
         }
     }
 
+    /// Removes temporary files that a process killed mid-write left beside the token file.
+    /// Call under ``withLock(_:)``.
+    public func removeStaleTemporaryFiles() {
+        let directory = FileSystem.directoryName(path)
+        let prefix = ".\(FileSystem.baseName(path)).tmp-"
+        for name in FileSystem.directoryEntries(directory) where name.hasPrefix(prefix) {
+            unlink(directory + "/" + name)
+        }
+    }
+
     /// Runs `body` holding the exclusive lock shared by every process that writes this file.
     public func withLock<T>(_ body: () throws -> T) throws -> T {
         try FileSystem.createDirectory(FileSystem.directoryName(path), mode: 0o700)

@@ -35,7 +35,7 @@ public enum ModelCatalog {
         var created: [String: JSONValue] = [:]
         for entry in root["data"]?.arrayValue ?? [] {
             guard var model = entry.objectValue, let id = model["id"]?.stringValue else { continue }
-            let timestamp = model["created_at"]?.stringValue.flatMap(unixTime(iso8601:)) ?? 0
+            let timestamp = model["created_at"]?.stringValue.flatMap(Clock.unixTime(iso8601:)).map { Int($0) } ?? 0
             created[id] = .int(timestamp)
             if model["object"] == nil { model["object"] = "model" }
             if model["created"] == nil { model["created"] = .int(timestamp) }
@@ -69,25 +69,5 @@ public enum ModelCatalog {
             .sorted { $0.key < $1.key }
             .map { ($0.key, $0.value) }
         return builtIn + others
-    }
-
-    /// Parses `2025-02-19T00:00:00Z` (fraction and offset ignored) to Unix seconds.
-    static func unixTime(iso8601 text: String) -> Int? {
-        let digits = text.utf8.prefix(19)
-        guard digits.count == 19 else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            Int(String(decoding: Array(digits)[range], as: UTF8.self))
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19)
-        else { return nil }
-        // Days from civil (Howard Hinnant's algorithm).
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146097 + doe - 719468
-        return days * 86400 + hour * 3600 + minute * 60 + second
     }
 }

@@ -63,7 +63,16 @@ public enum FileSystem {
 
     /// Writes `bytes` to `path` atomically: a temporary file in the same directory, fsync,
     /// rename over the target, fsync of the directory.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: UInt32) throws(FileSystemError) {
+    /// - Parameter durable: fsync the file and the directory (credentials); skip for files that
+    ///   are rewritten every few seconds and worthless after a crash (status).
+    public static func writeAtomically(
+        _ bytes: [UInt8],
+        to path: String,
+        mode: UInt32,
+        durable: Bool = true
+    )
+        throws(FileSystemError)
+    {
         let directory = directoryName(path)
         var template = Array("\(directory)/.\(baseName(path)).tmp-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -83,7 +92,7 @@ public enum FileSystem {
                 written += count
             }
         }
-        if failure == nil, fsync(fd) != 0 {
+        if failure == nil, durable, fsync(fd) != 0 {
             failure = FileSystemError(path: temporary, operation: "fsync", code: errno)
         }
         close(fd)
@@ -94,11 +103,26 @@ public enum FileSystem {
             unlink(temporary)
             throw failure
         }
+        guard durable else { return }
         let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directoryFD >= 0 {
             fsync(directoryFD)
             close(directoryFD)
         }
+    }
+
+    /// The names in a directory, without `.` and `..`; empty when it cannot be read.
+    public static func directoryEntries(_ path: String) -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
     }
 
     /// Removes a file; a missing file is not an error.

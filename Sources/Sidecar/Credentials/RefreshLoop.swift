@@ -5,6 +5,7 @@ import MaximizeCore
 /// it, and notices credential files changed by a login or an import.
 struct RefreshLoop {
     let daemon: DaemonContext
+    let reloader: ConfigReloader
 
     /// Re-checks at least this often, to pick up a changed `tokens.json`.
     static let recheckInterval = 30.0
@@ -14,15 +15,16 @@ struct RefreshLoop {
         while !Task.isCancelled {
             let logger = daemon.current.logger
             let now = Clock.now()
-            if daemon.credentials.reloadIfChanged(now: now) {
-                logger.info("credentials changed on disk; adopted them", metadata: ["file": "\(daemon.credentials.file.path)"])
-                failures = 0
-            }
+            // The safety net for mounts that drop inotify events.
+            if await reloader.reloadCredentials() { failures = 0 }
+            _ = await reloader.reloadConfiguration(force: false)
             let snapshot = daemon.credentials.snapshot
             var wait = Self.recheckInterval
             if case .oauth(let token) = snapshot.credential, let due = token.refreshDueAt, !snapshot.refreshRejected {
                 if due <= now {
-                    switch await daemon.refresher.refresh() {
+                    let result = await daemon.refresher.refresh()
+                    reloader.status.publish()
+                    switch result {
                     case .success(let credential):
                         failures = 0
                         if case .oauth(let fresh) = credential, let expiry = fresh.expiresAt {

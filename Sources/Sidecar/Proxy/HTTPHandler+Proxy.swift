@@ -46,6 +46,7 @@ extension HTTPHandler {
             exchange: exchange,
             attempt: exchange.attempt
         )
+        exchange.upstreamStartedAt = Clock.monotonicNanoseconds()
         exchange.transfer = daemon.client.start(upstream, delegate: responder)
     }
 
@@ -103,12 +104,17 @@ extension HTTPHandler {
         }
         exchange.responseStarted = true
         exchange.upstreamStatus = head.status
+        daemon.metrics.upstreamLatency(
+            route: exchange.route.label,
+            nanoseconds: Clock.monotonicNanoseconds() - exchange.upstreamStartedAt
+        )
         var headers = HTTPHeaders()
         headers.reserveCapacity(head.headers.count + 1)
         for (name, value) in head.headers where !Self.hopByHopHeaders.contains(name) {
             headers.add(name: name, value: value)
             if name == "content-type", value.hasPrefix("text/event-stream") { exchange.isEventStream = true }
         }
+        if head.status == 200 { exchange.usage = UsageScanner(eventStream: exchange.isEventStream) }
         if !exchange.head.isKeepAlive { headers.add(name: "connection", value: "close") }
         let responseHead = HTTPResponseHead(
             version: exchange.head.version,
@@ -135,6 +141,7 @@ extension HTTPHandler {
             return
         }
         exchange.bytesOut += buffer.readableBytes
+        if exchange.usage != nil { buffer.withUnsafeReadableBytes { exchange.usage?.consume($0) } }
         let promise = context.eventLoop.makePromise(of: Void.self)
         promise.futureResult.whenComplete { _ in flushed() }
         context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: promise)
@@ -169,6 +176,12 @@ extension HTTPHandler {
     /// Counts and logs the end of an exchange.
     func finish(_ exchange: Exchange, failed: Bool, note: String?) {
         daemon.stats.finished(failed: failed)
+        if exchange.responseStarted {
+            daemon.metrics.request(route: exchange.route.label, status: exchange.upstreamStatus)
+        } else if note != nil {
+            daemon.metrics.request(route: exchange.route.label, status: 502)
+        }
+        if let usage = exchange.usage?.finish() { daemon.metrics.tokens(usage) }
         let logger = exchange.configuration.logger
         guard logger.logLevel <= .debug || (failed && note != nil) else { return }
         let elapsed = Double(Clock.monotonicNanoseconds() - exchange.startedAt) / 1e6

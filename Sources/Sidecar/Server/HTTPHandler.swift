@@ -31,6 +31,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var isEventStream = false
         var upstreamStatus = 0
         var bytesOut = 0
+        var upstreamStartedAt: UInt64 = 0
+        var usage: UsageScanner?
         var requestedModel: String?
         var model: String?
         /// The upstream request of the current attempt, and the credential it carries.
@@ -152,6 +154,14 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
         case .authStatus:
             respondJSON(head, status: .ok, AuthStatus.json(daemon: daemon))
+        case .metrics:
+            respond(
+                head,
+                status: .ok,
+                contentType: "text/plain; version=0.0.4; charset=utf-8",
+                body: daemon.metrics.render(daemon: daemon),
+                close: false
+            )
         case .models:
             serveModels(head)
         case .messages(let endpoint):
@@ -234,6 +244,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func respondError(_ head: HTTPRequestHead, _ error: APIError, close: Bool = false) {
+        daemon.metrics.request(route: Route(method: head.method.rawValue, uri: head.uri).label, status: error.status)
         daemon.current.logger.debug(
             "request rejected",
             metadata: ["route": "\(Self.safePath(head.uri))", "status": "\(error.status)", "error": "\(error.kind.rawValue)"]

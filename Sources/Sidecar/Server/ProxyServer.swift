@@ -1,8 +1,10 @@
 import Logging
+import MaximizeControl
 import MaximizeCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -11,13 +13,18 @@ import Musl
 #endif
 
 /// The daemon's listeners: the Unix socket and, when configured, TCP, serving one router.
-final class ProxyServer {
+///
+/// A reload that changes the socket path or the port binds the new listener first, then closes the
+/// old one; connections already accepted carry on.
+final class ProxyServer: Sendable {
+    struct Bound: Sendable {
+        var socket: (path: String, mode: UInt32, channel: any Channel)?
+        var tcp: (host: String, port: Int, channel: any Channel)?
+    }
+
     let daemon: DaemonContext
     let group: MultiThreadedEventLoopGroup
-    private(set) var channels: [any Channel] = []
-    private(set) var socketPath: String?
-    /// For `status.json`: `{"type":"unix","path":...}` or `{"type":"tcp","address":...}`.
-    private(set) var listeners: [JSONValue] = []
+    private let bound = Mutex(Bound())
 
     init(daemon: DaemonContext, group: MultiThreadedEventLoopGroup) {
         self.daemon = daemon
@@ -28,37 +35,80 @@ final class ProxyServer {
         var description: String
     }
 
-    func start(settings: Settings) throws {
-        if let path = settings.server.socketPath {
-            do {
-                try UnixSocketPath.prepare(path)
-            } catch {
-                throw StartError(description: error.description)
+    /// For `status.json`.
+    var listeners: [StatusDocument.Listener] {
+        bound.withLock { bound in
+            var result: [StatusDocument.Listener] = []
+            if let socket = bound.socket { result.append(.init(type: "unix", path: socket.path)) }
+            if let tcp = bound.tcp {
+                let address = tcp.channel.localAddress.map { "\($0.ipAddress ?? tcp.host):\($0.port ?? tcp.port)" }
+                result.append(.init(type: "tcp", address: address ?? "\(tcp.host):\(tcp.port)"))
             }
-            let channel = try UnixSocketPath.withMode(settings.server.socketMode) {
-                try bootstrap(tcp: false).bind(unixDomainSocketPath: path).wait()
-            }
-            chmod(path, mode_t(settings.server.socketMode))
-            channels.append(channel)
-            socketPath = path
-            listeners.append(["type": "unix", "path": .string(path)])
+            return result
         }
-        if let port = settings.server.port {
+    }
+
+    /// Binds what `settings` asks for, replacing listeners whose address changed.
+    func apply(_ settings: Settings) async throws(StartError) {
+        let current = bound.withLock { $0 }
+        let wantedSocket = settings.server.socketPath
+        if let wantedSocket, current.socket?.path != wantedSocket {
+            let channel = try await bindSocket(wantedSocket, mode: settings.server.socketMode)
+            let old = bound.withLock { bound in
+                defer { bound.socket = (wantedSocket, settings.server.socketMode, channel) }
+                return bound.socket
+            }
+            if let old { await close(old.channel, socketPath: old.path) }
+        } else if let wantedSocket, let socket = current.socket, socket.mode != settings.server.socketMode {
+            chmod(wantedSocket, mode_t(settings.server.socketMode))
+            bound.withLock { $0.socket?.mode = settings.server.socketMode }
+        } else if wantedSocket == nil, let old = current.socket {
+            bound.withLock { $0.socket = nil }
+            await close(old.channel, socketPath: old.path)
+        }
+
+        let host = settings.server.bindAddress
+        if let port = settings.server.port, current.tcp?.host != host || current.tcp?.port != port {
             let channel: any Channel
             do {
-                channel = try bootstrap(tcp: true).bind(host: settings.server.bindAddress, port: port).wait()
+                channel = try await bootstrap(tcp: true).bind(host: host, port: port).get()
             } catch {
-                throw StartError(
-                    description: "cannot listen on \(settings.server.bindAddress):\(port): \(error); choose another server.port"
-                )
+                throw StartError(description: "cannot listen on \(host):\(port): \(error); choose another server.port")
             }
-            channels.append(channel)
-            let bound = channel.localAddress.map { "\($0.ipAddress ?? settings.server.bindAddress):\($0.port ?? port)" }
-            listeners.append(["type": "tcp", "address": .string(bound ?? "\(settings.server.bindAddress):\(port)")])
+            let old = bound.withLock { bound in
+                defer { bound.tcp = (host, port, channel) }
+                return bound.tcp
+            }
+            if let old { await close(old.channel, socketPath: nil) }
+        } else if settings.server.port == nil, let old = current.tcp {
+            bound.withLock { $0.tcp = nil }
+            await close(old.channel, socketPath: nil)
         }
-        if channels.isEmpty {
+        if bound.withLock({ $0.socket == nil && $0.tcp == nil }) {
             throw StartError(description: "no listener: server.socket_path is \"\" and server.port is unset; enable one")
         }
+    }
+
+    private func bindSocket(_ path: String, mode: UInt32) async throws(StartError) -> any Channel {
+        do {
+            try UnixSocketPath.prepare(path)
+        } catch {
+            throw StartError(description: error.description)
+        }
+        // The umask makes the socket exactly `mode` from the moment it exists.
+        let future = UnixSocketPath.withMode(mode) { bootstrap(tcp: false).bind(unixDomainSocketPath: path) }
+        do {
+            let channel = try await future.get()
+            chmod(path, mode_t(mode))
+            return channel
+        } catch {
+            throw StartError(description: "cannot listen on \(path): \(error)")
+        }
+    }
+
+    private func close(_ channel: any Channel, socketPath: String?) async {
+        try? await channel.close()
+        if let socketPath { unlink(socketPath) }
     }
 
     private func bootstrap(tcp: Bool) -> ServerBootstrap {
@@ -85,10 +135,13 @@ final class ProxyServer {
         return bootstrap
     }
 
-    /// Closes the listeners and removes the socket file.
-    func stopListening() {
-        for channel in channels { try? channel.close().wait() }
-        channels.removeAll()
-        if let socketPath { unlink(socketPath) }
+    /// Closes the listeners and removes the socket file; accepted connections carry on.
+    func stopListening() async {
+        let old = bound.withLock { bound in
+            defer { bound = Bound() }
+            return bound
+        }
+        if let socket = old.socket { await close(socket.channel, socketPath: socket.path) }
+        if let tcp = old.tcp { await close(tcp.channel, socketPath: nil) }
     }
 }

@@ -5,6 +5,7 @@ enum Route: Sendable, Equatable {
     case healthz
     case readyz
     case authStatus
+    case metrics
     case models
     case messages(MessagesEndpoint)
     case chatCompletions
@@ -21,6 +22,7 @@ enum Route: Sendable, Equatable {
         case "/healthz": (route, allowed) = (.healthz, "GET")
         case "/readyz": (route, allowed) = (.readyz, "GET")
         case "/auth/status": (route, allowed) = (.authStatus, "GET")
+        case "/metrics": (route, allowed) = (.metrics, "GET")
         case "/v1/models": (route, allowed) = (.models, "GET")
         case "/v1/messages": (route, allowed) = (.messages(.messages), "POST")
         case "/v1/messages/count_tokens": (route, allowed) = (.messages(.countTokens), "POST")
@@ -50,6 +52,7 @@ enum Route: Sendable, Equatable {
         case .healthz: "/healthz"
         case .readyz: "/readyz"
         case .authStatus: "/auth/status"
+        case .metrics: "/metrics"
         case .models: "/v1/models"
         case .messages(let endpoint): endpoint.path
         case .chatCompletions: "/v1/chat/completions"

@@ -23,7 +23,7 @@ enum RawHTTP {
         var description: String
     }
 
-    final class Connection {
+    final class Connection: @unchecked Sendable {
         let fd: Int32
 
         init(fd: Int32) {

@@ -54,7 +54,9 @@ final class SidecarProcess: @unchecked Sendable {
         }
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         if let tokens { try tokens.write(toFile: stateDirectory + "/tokens.json", atomically: true, encoding: .utf8) }
-        if let config { try config.write(toFile: stateDirectory + "/config.json", atomically: true, encoding: .utf8) }
+        // No drain grace by default, so stopping a test's daemon is quick.
+        let configText = config ?? (sharedState == nil ? #"{"server":{"drain_grace_seconds":0}}"# : nil)
+        if let configText { try configText.write(toFile: stateDirectory + "/config.json", atomically: true, encoding: .utf8) }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Self.productsDirectory + "/maximize")
         process.arguments = ["--state-dir", stateDirectory, "--run-dir", runDirectory] + arguments

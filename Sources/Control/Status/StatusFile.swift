@@ -1,0 +1,44 @@
+public import MaximizeCore
+
+/// `<run dir>/status.json`, replaced atomically so a reader never sees a partial document.
+public struct StatusFile: Sendable {
+    public let path: String
+
+    public init(runDirectory: String) {
+        path = runDirectory + "/status.json"
+    }
+
+    public func write(_ document: StatusDocument) throws(FileSystemError) {
+        var bytes = document.json.serialized()
+        bytes.append(0x0A)
+        try FileSystem.writeAtomically(bytes, to: path, mode: 0o644, durable: false)
+    }
+
+    public enum ReadError: Error, Equatable, CustomStringConvertible {
+        case missing(String)
+        case unreadable(String)
+        case invalid(String)
+
+        public var description: String {
+            switch self {
+            case .missing(let path): "not started: there is no \(path) (is maximize running with this run dir?)"
+            case .unreadable(let message): "cannot read the status file: \(message)"
+            case .invalid(let path): "\(path) is not a maximize status document"
+            }
+        }
+    }
+
+    public func read() throws(ReadError) -> StatusDocument {
+        let bytes: [UInt8]?
+        do {
+            bytes = try FileSystem.readFile(path, limit: 1 << 20)
+        } catch {
+            throw .unreadable("\(error)")
+        }
+        guard let bytes else { throw .missing(path) }
+        guard let json = try? JSONParser.parse(bytes), let document = StatusDocument(json: json) else {
+            throw .invalid(path)
+        }
+        return document
+    }
+}

@@ -1,0 +1,193 @@
+import Logging
+import MaximizeControl
+import MaximizeCore
+import NIOCore
+import NIOPosix
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Starts the daemon's parts in order, runs until a signal, and drains.
+struct Daemon {
+    let command: MaximizeCommand
+
+    /// Runs the daemon; returns the exit code.
+    func run() async throws -> Int32 {
+        let environment = ProcessEnvironment.current()
+        let paths = MaximizePaths.resolve(
+            stateDirectory: command.stateDir,
+            runDirectory: command.runDir,
+            configFile: command.config,
+            environment: environment
+        )
+        let loader = ConfigurationLoader(paths: paths, environment: environment, overrides: command.overrides)
+        let configBytes: [UInt8]?
+        let loaded: LoadedConfiguration
+        do {
+            configBytes = try FileSystem.readFile(paths.configFile, limit: 1 << 20)
+            loaded = try loader.load()
+        } catch {
+            throw Failure("invalid configuration: \(error)")
+        }
+        let settings = loaded.settings
+        LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
+        let baseLogger = Logger(label: "maximize")
+        let configuration = RuntimeConfiguration(loaded: loaded, baseLogger: baseLogger)
+        let logger = configuration.logger
+        for warning in loaded.warnings { logger.warning("\(warning)") }
+        if let problem = MaximizeCommand.openTCPProblem(settings, allowOpenTCP: command.insecureOpenTcp) {
+            throw Failure(problem)
+        }
+        let controlDirectory = paths.controlDirectory
+        do {
+            try FileSystem.createDirectory(paths.stateDirectory, mode: 0o700)
+            try FileSystem.createDirectory(paths.runDirectory, mode: 0o755)
+            try FileSystem.createDirectory(controlDirectory, mode: 0o755)
+        } catch {
+            throw Failure("\(error)")
+        }
+
+        // The watcher first: inotifytools waits with select(), so its descriptor must stay low.
+        let router = FileEventRouter()
+        let watched = [FileSystem.directoryName(paths.configFile), FileSystem.directoryName(settings.storage.tokenFile), controlDirectory]
+        let watcher: DirectoryWatcher?
+        do {
+            watcher = try DirectoryWatcher(directories: watched) { router.route($0) }
+        } catch {
+            logger.error("file watching is off (\(error)); changes are picked up every 30 s instead")
+            watcher = nil
+        }
+
+        let store = TokenFileStore(path: settings.storage.tokenFile)
+        try? store.withLock { store.removeStaleTemporaryFiles() }
+        do {
+            if try store.seedFromEnvironment(environment) {
+                logger.info("credentials seeded from the environment", metadata: ["file": "\(store.path)"])
+            }
+        } catch {
+            logger.error("cannot seed credentials from the environment: \(error)")
+        }
+        let credentials = CredentialStore(file: store)
+        credentials.reload(now: Clock.now())
+        let snapshot = credentials.snapshot
+        if let error = snapshot.loadError {
+            logger.error("\(error)")
+        } else if snapshot.credential == nil {
+            logger.warning("no credentials yet: run `maxctl login` or `maxctl import FILE`", metadata: ["file": "\(store.path)"])
+        }
+
+        let client = CurlClient()
+        let daemon = DaemonContext(paths: paths, configuration: configuration, credentials: credentials, client: client)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(System.coreCount, 4)))
+        let status = StatusPublisher(file: StatusFile(runDirectory: paths.runDirectory), daemon: daemon)
+        let configHash = ConfigReloader.hash(configBytes)
+        status.update {
+            $0.config = StatusDocument.Config(path: paths.configFile, sha256: configHash, loadedAt: Clock.now(), error: nil)
+        }
+        let server = ProxyServer(daemon: daemon, group: group)
+        do {
+            try await server.apply(settings)
+        } catch {
+            status.update { $0.phase = .stopped }
+            try? await group.shutdownGracefully()
+            client.shutdown()
+            throw Failure("\(error)")
+        }
+        let reloader = ConfigReloader(
+            loader: loader,
+            daemon: daemon,
+            server: server,
+            status: status,
+            baseLogger: baseLogger,
+            allowOpenTCP: command.insecureOpenTcp,
+            initialHash: configHash
+        )
+        let control = ControlHandler(directory: controlDirectory, daemon: daemon, reloader: reloader, status: status)
+        router.connect(
+            .init(
+                configDirectory: FileSystem.directoryName(paths.configFile),
+                configName: FileSystem.baseName(paths.configFile),
+                tokenDirectory: FileSystem.directoryName(settings.storage.tokenFile),
+                tokenName: FileSystem.baseName(settings.storage.tokenFile),
+                controlDirectory: controlDirectory,
+                reloader: reloader,
+                control: control
+            )
+        )
+        status.update {
+            $0.phase = .running
+            $0.listeners = server.listeners
+        }
+        logger.info(
+            "maximize \(MaximizeVersion.current) ready",
+            metadata: [
+                "listeners": "\(server.listeners.map { $0.path ?? $0.address ?? "" }.joined(separator: " "))",
+                "credentials": "\((snapshot.credential?.kind ?? .none).rawValue)",
+                "upstream": "\(settings.api.baseURL)",
+            ]
+        )
+        await control.scan()
+        MaximizeCommand.checkNicknames(daemon: daemon)
+        let background = [
+            Task { await RefreshLoop(daemon: daemon, reloader: reloader).run() },
+            Task { await status.heartbeat() },
+        ]
+
+        let signal = await Self.waitForSignal(status: status, server: server)
+        logger.info("shutting down", metadata: ["signal": "\(signal)"])
+        let cut = await drain(daemon: daemon, server: server, status: status)
+        for task in background { task.cancel() }
+        watcher?.stop()
+        try? await group.shutdownGracefully()
+        client.shutdown()
+        status.update { $0.phase = .stopped }
+        if cut > 0 {
+            logger.warning("cut \(cut) request(s) still in flight after server.drain_timeout_seconds")
+            return 1
+        }
+        logger.info("stopped")
+        return 0
+    }
+
+    /// Waits for SIGTERM or SIGINT; a second one ends the process at once.
+    static func waitForSignal(status: StatusPublisher, server: ProxyServer) async -> Int32 {
+        let received = Mutex<(count: Int, continuation: CheckedContinuation<Int32, Never>?)>((0, nil))
+        return await withCheckedContinuation { continuation in
+            received.withLock { $0.continuation = continuation }
+            SignalWaiter.start { signal in
+                let first = received.withLock { state -> CheckedContinuation<Int32, Never>? in
+                    state.count += 1
+                    defer { state.continuation = nil }
+                    return state.continuation
+                }
+                if let first {
+                    first.resume(returning: signal)
+                } else {
+                    // A second signal: stop now.
+                    status.update { $0.phase = .stopped }
+                    for listener in server.listeners { if let path = listener.path { unlink(path) } }
+                    _exit(1)
+                }
+            }
+        }
+    }
+
+    /// Draining: `draining` at once, new requests still accepted for the grace period, then the
+    /// listeners close and in-flight requests get up to the drain timeout. Returns how many were cut.
+    func drain(daemon: DaemonContext, server: ProxyServer, status: StatusPublisher) async -> Int {
+        let settings = daemon.current.settings
+        status.update { $0.phase = .draining }
+        try? await Task.sleep(for: .milliseconds(Int64(settings.server.drainGraceSeconds * 1000)))
+        await server.stopListening()
+        status.update { $0.listeners = [] }
+        let deadline = Clock.now() + settings.server.drainTimeoutSeconds
+        while daemon.stats.inFlight.load(ordering: .relaxed) > 0, Clock.now() < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return daemon.stats.inFlight.load(ordering: .relaxed)
+    }
+}

@@ -1,0 +1,127 @@
+import MaximizeCore
+import Prometheus
+import Synchronization
+
+/// The daemon's Prometheus metrics (`/metrics`), kept with swift-prometheus's registry.
+final class DaemonMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let requestCounters = Mutex<[String: Counter]>([:])
+    private let latency = Mutex<[String: DurationHistogram]>([:])
+    private let refreshCounters = Mutex<[String: Counter]>([:])
+    private let reloadCounters = Mutex<[String: Counter]>([:])
+    private let tokenCounters = Mutex<[String: Counter]>([:])
+    let inFlight: Gauge
+    let tokenExpiry: Gauge
+    let uptime: Gauge
+
+    static let latencyBuckets: [Duration] = [
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+        .seconds(30), .seconds(60),
+    ]
+
+    /// `maximize_<name>_<unit>`.
+    static func name(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "maximize", metricName: name, unitName: unit, helpText: help)
+    }
+
+    init() {
+        inFlight = registry.makeGauge(descriptor: Self.name("requests_in_flight", "", "Requests being served now."))
+        tokenExpiry = registry.makeGauge(
+            descriptor: Self.name("token_expiry", "seconds", "Seconds until the OAuth access token expires (0 for none).")
+        )
+        uptime = registry.makeGauge(descriptor: Self.name("uptime", "seconds", "Seconds since the daemon started."))
+    }
+
+    /// One finished request.
+    func request(route: String, status: Int) {
+        let key = "\(route) \(status)"
+        let counter = requestCounters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: Self.name("requests", "total", "Requests served, by route and status."),
+                labels: [("route", route), ("status", String(status))]
+            )
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+    }
+
+    /// Time from sending a request upstream to its response head.
+    func upstreamLatency(route: String, nanoseconds: UInt64) {
+        let histogram = latency.withLock { histograms in
+            if let histogram = histograms[route] { return histogram }
+            let histogram = registry.makeDurationHistogram(
+                descriptor: Self.name("upstream_latency", "seconds", "Time to the upstream's response head."),
+                labels: [("route", route)],
+                buckets: Self.latencyBuckets
+            )
+            histograms[route] = histogram
+            return histogram
+        }
+        histogram.record(.nanoseconds(Int64(nanoseconds)))
+    }
+
+    func refresh(result: String) {
+        counter(
+            in: refreshCounters,
+            Self.name("token_refreshes", "total", "Token refreshes by result: refreshed, adopted (another process had refreshed), failed, rejected."),
+            label: "result",
+            value: result
+        ).increment()
+    }
+
+    func reload(result: String) {
+        counter(
+            in: reloadCounters,
+            Self.name("config_reloads", "total", "Configuration reloads by result: applied, invalid."),
+            label: "result",
+            value: result
+        ).increment()
+    }
+
+    /// Tokens reported in responses' `usage`.
+    func tokens(_ usage: UsageScanner.Usage) {
+        for (kind, count) in [
+            ("input", usage.inputTokens), ("output", usage.outputTokens),
+            ("cache_creation_input", usage.cacheCreationInputTokens), ("cache_read_input", usage.cacheReadInputTokens),
+        ] where count > 0 {
+            counter(
+                in: tokenCounters,
+                Self.name("tokens", "total", "Tokens reported in the upstream's usage, by type."),
+                label: "type",
+                value: kind
+            ).increment(by: Int64(count))
+        }
+    }
+
+    private func counter(
+        in table: borrowing Mutex<[String: Counter]>,
+        _ descriptor: MetricNameDescriptor,
+        label: String,
+        value: String
+    ) -> Counter {
+        table.withLock { counters in
+            if let counter = counters[value] { return counter }
+            let counter = registry.makeCounter(descriptor: descriptor, labels: [(label, value)])
+            counters[value] = counter
+            return counter
+        }
+    }
+
+    /// The Prometheus text exposition, with the gauges brought up to date.
+    func render(daemon: DaemonContext) -> [UInt8] {
+        let now = Clock.now()
+        inFlight.set(to: Double(daemon.stats.inFlight.load(ordering: .relaxed)))
+        uptime.set(to: now - daemon.startedAt)
+        if case .oauth(let token) = daemon.credentials.snapshot.credential, let expiry = token.expiresAt {
+            tokenExpiry.set(to: max(0, expiry - now))
+        } else {
+            tokenExpiry.set(to: 0)
+        }
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}

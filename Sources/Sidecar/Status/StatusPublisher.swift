@@ -1,0 +1,114 @@
+import Logging
+import MaximizeControl
+import MaximizeCore
+import Synchronization
+
+/// Keeps `status.json` current: rewritten on every state change and as a heartbeat.
+final class StatusPublisher: Sendable {
+    enum Phase: Sendable {
+        case starting, running, draining, stopped
+    }
+
+    struct Facts: Sendable {
+        var phase = Phase.starting
+        var listeners: [StatusDocument.Listener] = []
+        var config = StatusDocument.Config()
+        var control = StatusDocument.Control()
+        var lastState: DaemonState?
+    }
+
+    static let heartbeatInterval = 2.0
+
+    let file: StatusFile
+    let daemon: DaemonContext
+    private let facts = Mutex(Facts())
+    /// Serializes writes so documents land in order.
+    private let writing = Mutex(())
+
+    init(file: StatusFile, daemon: DaemonContext) {
+        self.file = file
+        self.daemon = daemon
+    }
+
+    func update(_ change: (inout Facts) -> Void) {
+        facts.withLock { change(&$0) }
+        publish()
+    }
+
+    var currentFacts: Facts { facts.withLock { $0 } }
+
+    /// Builds the document from the daemon's state now and writes it.
+    func publish() {
+        writing.withLock { _ in
+            let now = Clock.now()
+            var facts = self.facts.withLock { $0 }
+            var document = StatusDocument()
+            document.pid = ProcessInfoLite.pid
+            document.startedAt = daemon.startedAt
+            document.updatedAt = now
+            document.listeners = facts.listeners
+            document.config = facts.config
+            document.control = facts.control
+            let snapshot = daemon.credentials.snapshot
+            document.credentials.kind = (snapshot.credential?.kind ?? .none).rawValue
+            document.credentials.source = daemon.credentials.file.path
+            if case .oauth(let token) = snapshot.credential { document.credentials.expiresAt = token.expiresAt }
+            document.credentials.lastRefreshAt = snapshot.lastRefreshAt
+            document.credentials.lastRefreshError = snapshot.lastRefreshError
+            document.requests.total = daemon.stats.total.load(ordering: .relaxed)
+            document.requests.inFlight = daemon.stats.inFlight.load(ordering: .relaxed)
+            document.requests.failed = daemon.stats.failed.load(ordering: .relaxed)
+            (document.state, document.reason) = Self.state(facts: facts, daemon: daemon, now: now)
+            do {
+                try file.write(document)
+            } catch {
+                daemon.current.logger.error("cannot write \(file.path): \(error)")
+            }
+            if facts.lastState != document.state {
+                facts.lastState = document.state
+                let state = document.state
+                self.facts.withLock { $0.lastState = state }
+                daemon.current.logger.info(
+                    "state \(state.rawValue)",
+                    metadata: document.reason.map { ["reason": "\($0)"] } ?? [:]
+                )
+            }
+        }
+    }
+
+    static func state(facts: Facts, daemon: DaemonContext, now: Double) -> (DaemonState, String?) {
+        switch facts.phase {
+        case .starting: return (.starting, nil)
+        case .draining: return (.draining, "shutting down")
+        case .stopped: return (.stopped, nil)
+        case .running: break
+        }
+        let snapshot = daemon.credentials.snapshot
+        switch daemon.credentials.availability(now: now) {
+        case .unavailable(let error):
+            return (.unauthenticated, error.message)
+        case .refreshNeeded:
+            if let error = snapshot.lastRefreshError {
+                return (.unauthenticated, "the access token expired and refreshing it fails (\(error)); retrying")
+            }
+            return (.ready, nil)
+        case .ready:
+            if let error = snapshot.lastRefreshError {
+                return (.degraded, "refreshing the access token fails (\(error)); the current one is still valid")
+            }
+            if let error = facts.config.error {
+                return (.degraded, "config.json was not applied: \(error)")
+            }
+            return (.ready, nil)
+        }
+    }
+
+    /// Rewrites the file every ``heartbeatInterval`` seconds until cancelled.
+    func heartbeat() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(Int64(Self.heartbeatInterval * 1000)))
+            if Task.isCancelled { return }
+            publish()
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Logging
+import MaximizeControl
+import MaximizeCore
+
+/// Applies a changed `config.json` (and notices a changed `tokens.json`) without a restart.
+///
+/// File events are debounced; the file is re-read through symlinks, hashed, and applied only when
+/// its content changed and is valid. An invalid file keeps the last good configuration and is
+/// reported in `status.json`.
+actor ConfigReloader {
+    static let debounce = Duration.milliseconds(100)
+
+    let loader: ConfigurationLoader
+    let daemon: DaemonContext
+    let server: ProxyServer
+    let status: StatusPublisher
+    let baseLogger: Logger
+    let allowOpenTCP: Bool
+    private var lastHash: String?
+    private var configScheduled = false
+    private var credentialsScheduled = false
+
+    init(
+        loader: ConfigurationLoader,
+        daemon: DaemonContext,
+        server: ProxyServer,
+        status: StatusPublisher,
+        baseLogger: Logger,
+        allowOpenTCP: Bool,
+        initialHash: String?
+    ) {
+        self.loader = loader
+        self.daemon = daemon
+        self.server = server
+        self.status = status
+        self.baseLogger = baseLogger
+        self.allowOpenTCP = allowOpenTCP
+        self.lastHash = initialHash
+    }
+
+    /// The content hash of the configuration file, or of its absence.
+    static func hash(_ bytes: [UInt8]?) -> String? {
+        bytes.map { SHA256.hexDigest($0) }
+    }
+
+    func configChanged() {
+        guard !configScheduled else { return }
+        configScheduled = true
+        Task {
+            try? await Task.sleep(for: Self.debounce)
+            self.configScheduled = false
+            _ = await self.reloadConfiguration(force: false)
+        }
+    }
+
+    func credentialsChanged() {
+        guard !credentialsScheduled else { return }
+        credentialsScheduled = true
+        Task {
+            try? await Task.sleep(for: Self.debounce)
+            self.credentialsScheduled = false
+            self.reloadCredentials()
+        }
+    }
+
+    /// Adopts `tokens.json` when it is not the version last seen.
+    @discardableResult
+    func reloadCredentials(force: Bool = false) -> Bool {
+        let now = Clock.now()
+        let changed = force ? daemon.credentials.reload(now: now) : daemon.credentials.reloadIfChanged(now: now)
+        let snapshot = daemon.credentials.snapshot
+        if changed {
+            daemon.current.logger.info(
+                "credentials reloaded",
+                metadata: ["kind": "\((snapshot.credential?.kind ?? .none).rawValue)", "file": "\(daemon.credentials.file.path)"]
+            )
+        } else if let error = snapshot.loadError, force {
+            daemon.current.logger.warning("\(error)")
+        }
+        status.publish()
+        return changed
+    }
+
+    /// Re-reads `config.json`; returns `nil` on success (or no change) and the problem otherwise.
+    func reloadConfiguration(force: Bool) async -> String? {
+        let path = loader.paths.configFile
+        let bytes: [UInt8]?
+        do {
+            bytes = try FileSystem.readFile(path, limit: 1 << 20)
+        } catch {
+            return record(error: "\(error)", hash: nil)
+        }
+        let hash = Self.hash(bytes)
+        if !force, hash == lastHash { return nil }
+        lastHash = hash
+        if bytes == nil, loader.paths.configFileIsExplicit {
+            return record(error: "\(path) does not exist", hash: hash)
+        }
+        let loaded: LoadedConfiguration
+        do {
+            loaded = try loader.load(fileContents: bytes)
+        } catch {
+            return record(error: error.description, hash: hash)
+        }
+        if let problem = MaximizeCommand.openTCPProblem(loaded.settings, allowOpenTCP: allowOpenTCP) {
+            return record(error: problem, hash: hash)
+        }
+        let previous = daemon.current.settings
+        let configuration = RuntimeConfiguration(loaded: loaded, baseLogger: baseLogger)
+        do {
+            try await server.apply(loaded.settings)
+        } catch {
+            return record(error: "the listeners could not be moved: \(error)", hash: hash)
+        }
+        daemon.replaceConfiguration(configuration)
+        await daemon.refresher.update(oauth: OAuthClient(settings: loaded.settings, client: daemon.client))
+        for warning in loaded.warnings { configuration.logger.warning("\(warning)") }
+        if loaded.settings.storage != previous.storage {
+            configuration.logger.warning("storage.* changed; restart maximize for a new token file location to take effect")
+        }
+        status.update {
+            $0.config = StatusDocument.Config(path: path, sha256: hash, loadedAt: Clock.now(), error: nil)
+            $0.listeners = server.listeners
+        }
+        daemon.metrics.reload(result: "applied")
+        configuration.logger.info("configuration reloaded", metadata: ["file": "\(path)"])
+        return nil
+    }
+
+    private func record(error: String, hash: String?) -> String {
+        daemon.metrics.reload(result: "invalid")
+        daemon.current.logger.warning("config.json not applied; keeping the last good configuration: \(error)")
+        status.update {
+            $0.config.error = error
+            $0.config.sha256 = hash
+        }
+        return error
+    }
+}
+
+extension StatusDocument.Config {
+    init(path: String, sha256: String?, loadedAt: Double?, error: String?) {
+        self.init()
+        self.path = path
+        self.sha256 = sha256
+        self.loadedAt = loadedAt
+        self.error = error
+    }
+}

@@ -1,0 +1,44 @@
+import MaximizeControl
+import MaximizeCore
+
+/// What `maxctl` knows of the daemon: its status file and its control directory.
+struct DaemonLink {
+    let paths: MaximizePaths
+
+    var statusFile: StatusFile { StatusFile(runDirectory: paths.runDirectory) }
+
+    /// A daemon that has not rewritten `status.json` for this long is taken to be gone (the
+    /// heartbeat is every 2 s). The PID is not checked: the daemon may live in another container.
+    static let aliveWithin = 6.0
+
+    /// The daemon's status when one is running (fresh heartbeat, not stopped).
+    func runningStatus() -> StatusDocument? {
+        guard let document = try? statusFile.read(), document.state != .stopped,
+            Clock.now() - document.updatedAt <= Self.aliveWithin
+        else { return nil }
+        return document
+    }
+
+    /// Drops a control request and waits for the daemon to record its result.
+    func submit(_ action: ControlRequest.Action, timeout: Double) async throws -> String {
+        let request = ControlRequest(action: action)
+        do {
+            try request.submit(in: paths.controlDirectory)
+        } catch {
+            throw CommandFailure("cannot create the control request: \(error)")
+        }
+        let deadline = Clock.now() + timeout
+        while Clock.now() < deadline {
+            if let document = try? statusFile.read() {
+                if document.control.lastID == request.id { return document.control.lastResult ?? "ok" }
+                if document.state == .stopped || Clock.now() - document.updatedAt > Self.aliveWithin {
+                    try? FileSystem.removeFile(paths.controlDirectory + "/" + request.fileName)
+                    throw CommandFailure("the daemon stopped answering before it handled the \(action.rawValue) request")
+                }
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        try? FileSystem.removeFile(paths.controlDirectory + "/" + request.fileName)
+        throw CommandFailure("the daemon did not answer the \(action.rawValue) request within \(Int(timeout)) s")
+    }
+}

@@ -1,0 +1,112 @@
+import MaximizeCore
+import Testing
+
+@testable import MaximizeControl
+
+struct StatusDocumentTests {
+    static func sample(state: DaemonState = .ready, updatedAt: Double = 1_764_064_805) -> StatusDocument {
+        var document = StatusDocument()
+        document.pid = 42
+        document.state = state
+        document.startedAt = 1_764_064_800
+        document.updatedAt = updatedAt
+        document.listeners = [.init(type: "unix", path: "/run/maximize/maximize.sock"), .init(type: "tcp", address: "127.0.0.1:8081")]
+        document.credentials.kind = "oauth"
+        document.credentials.source = "/state/tokens.json"
+        document.credentials.expiresAt = 1_764_068_405
+        document.config.path = "/state/config.json"
+        document.config.sha256 = "abc"
+        document.requests.total = 3
+        document.control.lastID = "1-2-3"
+        document.control.lastAction = "reload"
+        document.control.lastResult = "ok"
+        return document
+    }
+
+    @Test func contractShape() throws {
+        let json = Self.sample().json
+        #expect(json["schema"] == 1)
+        #expect(json["version"]?.stringValue == MaximizeVersion.current)
+        #expect(json["state"] == "ready")
+        #expect(json["reason"] == .null)
+        #expect(json["started_at"] == "2025-11-25T10:00:00Z")
+        #expect(json["updated_at"] == "2025-11-25T10:00:05Z")
+        #expect(json["listeners"] == [["type": "unix", "path": "/run/maximize/maximize.sock"], ["type": "tcp", "address": "127.0.0.1:8081"]])
+        #expect(json["credentials"]?["expires_in_seconds"] == 3600)
+        #expect(json["credentials"]?["last_refresh_at"] == .null)
+        #expect(json["config"]?["error"] == .null)
+        #expect(json["requests"] == ["total": 3, "in_flight": 0, "failed": 0])
+        #expect(json["control"] == ["last_id": "1-2-3", "last_action": "reload", "last_result": "ok"])
+        let keys = json.objectValue?.keys ?? []
+        #expect(
+            keys == [
+                "schema", "version", "pid", "state", "reason", "started_at", "updated_at", "listeners", "credentials", "config", "requests",
+                "control",
+            ]
+        )
+    }
+
+    @Test func roundTrip() throws {
+        let document = Self.sample()
+        let parsed = try #require(StatusDocument(json: try JSONParser.parse(document.json.jsonString)))
+        #expect(parsed == document)
+    }
+
+    @Test func rejectsOtherDocuments() throws {
+        #expect(StatusDocument(json: ["schema": 2, "state": "ready", "updated_at": "2025-11-25T10:00:05Z"]) == nil)
+        #expect(StatusDocument(json: ["schema": 1, "state": "sleeping", "updated_at": "2025-11-25T10:00:05Z"]) == nil)
+        #expect(StatusDocument(json: ["schema": 1, "state": "ready"]) == nil)
+    }
+}
+
+struct HealthCheckTests {
+    static let now = 1_764_064_810.0
+
+    func verdict(_ state: DaemonState, _ probe: HealthProbe, age: Double = 2, maxAge: Double = 15) -> HealthVerdict {
+        HealthCheck.evaluate(
+            .success(StatusDocumentTests.sample(state: state, updatedAt: Self.now - age)),
+            probe: probe,
+            maxAge: maxAge,
+            now: Self.now
+        )
+    }
+
+    @Test(arguments: [
+        (DaemonState.ready, HealthProbe.ready, true), (.degraded, .ready, true), (.unauthenticated, .ready, false),
+        (.starting, .ready, false), (.draining, .ready, false), (.stopped, .ready, false),
+        (.ready, .live, true), (.unauthenticated, .live, true), (.starting, .live, true), (.draining, .live, true),
+        (.stopped, .live, false), (.starting, .startup, false), (.unauthenticated, .startup, true), (.ready, .startup, true),
+    ])
+    func statesAndProbes(state: DaemonState, probe: HealthProbe, healthy: Bool) {
+        #expect(verdict(state, probe).healthy == healthy)
+    }
+
+    @Test func messagesTellTheCasesApart() {
+        #expect(verdict(.ready, .live, age: 60).message.hasPrefix("stale"))
+        #expect(verdict(.ready, .live, age: -60).message.hasPrefix("future-dated"))
+        #expect(verdict(.ready, .live, age: -3).healthy)
+        #expect(verdict(.starting, .ready).message.hasPrefix("starting"))
+        #expect(verdict(.stopped, .live).message.hasPrefix("stopped"))
+        #expect(verdict(.unauthenticated, .ready).message.hasPrefix("unhealthy"))
+        let missing = HealthCheck.evaluate(.failure(.missing("/run/status.json")), probe: .live, maxAge: 15, now: Self.now)
+        #expect(!missing.healthy)
+        #expect(missing.message.hasPrefix("not started"))
+    }
+}
+
+struct ControlRequestTests {
+    @Test func namesRoundTrip() throws {
+        let request = ControlRequest(action: .refresh)
+        #expect(ControlRequest(fileName: request.fileName) == request)
+        #expect(ControlRequest(fileName: "reload.abc-1_2") == ControlRequest(action: .reload, id: "abc-1_2"))
+    }
+
+    @Test(arguments: [".reload.x.tmp-123", "reload", "reload.", "restart.1", "reload.a/b", "reload.a b", "refresh.x.y"])
+    func othersAreIgnored(name: String) {
+        #expect(ControlRequest(fileName: name) == nil)
+    }
+
+    @Test func idsAreUnique() {
+        #expect(Set((0..<100).map { _ in ControlRequest.newID() }).count == 100)
+    }
+}
