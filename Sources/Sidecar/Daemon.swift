@@ -53,7 +53,8 @@ struct Daemon {
 
         // The watcher first: inotifytools waits with select(), so its descriptor must stay low.
         let router = FileEventRouter()
-        let watched = [FileSystem.directoryName(paths.configFile), FileSystem.directoryName(settings.storage.tokenFile), controlDirectory]
+        var watched = [FileSystem.directoryName(paths.configFile), FileSystem.directoryName(settings.storage.tokenFile), controlDirectory]
+        if let seedPath = settings.storage.seedTokenFile { watched.append(FileSystem.directoryName(seedPath)) }
         let watcher: DirectoryWatcher?
         do {
             watcher = try DirectoryWatcher(directories: watched) { router.route($0) }
@@ -64,6 +65,16 @@ struct Daemon {
 
         let store = TokenFileStore(path: settings.storage.tokenFile)
         try? store.withLock { store.removeStaleTemporaryFiles() }
+        let seed = settings.storage.seedTokenFile.map { SeedTokenFile(path: $0, store: store) }
+        if let seed {
+            do {
+                if try seed.synchronize() == .adopted {
+                    logger.info("credentials copied from the seed token file", metadata: ["seed": "\(seed.path)"])
+                }
+            } catch {
+                logger.error("the seed token file cannot be used: \(error)", metadata: ["seed": "\(seed.path)"])
+            }
+        }
         do {
             if try store.seedFromEnvironment(environment) {
                 logger.info("credentials seeded from the environment", metadata: ["file": "\(store.path)"])
@@ -104,7 +115,8 @@ struct Daemon {
             status: status,
             baseLogger: baseLogger,
             allowOpenTCP: command.insecureOpenTcp,
-            initialHash: configHash
+            initialHash: configHash,
+            seed: seed
         )
         let control = ControlHandler(directory: controlDirectory, daemon: daemon, reloader: reloader, status: status)
         router.connect(
@@ -114,6 +126,8 @@ struct Daemon {
                 tokenDirectory: FileSystem.directoryName(settings.storage.tokenFile),
                 tokenName: FileSystem.baseName(settings.storage.tokenFile),
                 controlDirectory: controlDirectory,
+                seedDirectory: settings.storage.seedTokenFile.map(FileSystem.directoryName),
+                seedName: settings.storage.seedTokenFile.map(FileSystem.baseName),
                 reloader: reloader,
                 control: control
             )

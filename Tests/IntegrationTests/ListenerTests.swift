@@ -112,4 +112,25 @@ struct ListenerTests {
         #expect(!log.contains("nickname l maps"))
         #expect(!log.contains("nickname xs maps"))
     }
+
+    @Test func unusableSocketPathsAreClearErrorsBeforeBinding() async throws {
+        let root = SidecarProcess.makeTemporaryDirectory()
+        let regular = root + "/not-a-socket"
+        try "x".write(toFile: regular, atomically: true, encoding: .utf8)
+        let long = root + "/" + String(repeating: "d", count: 120) + ".sock"
+        for (path, message) in [(regular, "is not a socket"), (root, "is a directory"), (long, "the kernel allows 107")] {
+            let sidecar = try await SidecarProcess(upstream: nil, arguments: ["--socket", path], waitForSocket: false)
+            #expect(await sidecar.waitForExit() == 1)
+            #expect(sidecar.log.contains(message), "\(sidecar.log)")
+        }
+        #expect(try String(contentsOfFile: regular, encoding: .utf8) == "x")
+    }
+
+    @Test func socketDirectoryIsCreatedWhenMissing() async throws {
+        let root = SidecarProcess.makeTemporaryDirectory()
+        let path = root + "/deep/er/maximize.sock"
+        let sidecar = try await SidecarProcess(upstream: nil, arguments: ["--socket", path])
+        defer { sidecar.stop() }
+        #expect(try RawHTTP.send(RawHTTP.connect(unixPath: path), method: "GET", path: "/healthz").status == 200)
+    }
 }

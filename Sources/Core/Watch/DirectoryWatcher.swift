@@ -32,7 +32,6 @@ public final class DirectoryWatcher: Sendable {
     private let wanted: Mutex<Set<String>>
     private let stopped = Atomic<Bool>(false)
     private let handler: @Sendable (Event) -> Void
-    nonisolated(unsafe) private var thread = pthread_t()
     /// Watched directories by watch descriptor; touched only on the watcher's thread.
     nonisolated(unsafe) private var watched: [Int32: String] = [:]
 
@@ -54,6 +53,7 @@ public final class DirectoryWatcher: Sendable {
             )
         }
         let box = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
         pthread_create(
             &thread,
             nil,
@@ -71,9 +71,9 @@ public final class DirectoryWatcher: Sendable {
         wanted.withLock { $0 = Set(directories.map(Self.normalize)) }
     }
 
+    /// Stops the thread within a second (its current wait ends); does not wait for it.
     public func stop() {
-        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        pthread_join(thread, nil)
+        stopped.store(true, ordering: .releasing)
     }
 
     static func normalize(_ path: String) -> String {

@@ -16,6 +16,7 @@ struct RefreshLoop {
             let logger = daemon.current.logger
             let now = Clock.now()
             // The safety net for mounts that drop inotify events.
+            await reloader.synchronizeSeed()
             if await reloader.reloadCredentials() { failures = 0 }
             _ = await reloader.reloadConfiguration(force: false)
             let snapshot = daemon.credentials.snapshot

@@ -95,13 +95,17 @@ final class ProxyServer: Sendable {
         } catch {
             throw StartError(description: error.description)
         }
-        // The umask makes the socket exactly `mode` from the moment it exists.
-        let future = UnixSocketPath.withMode(mode) { bootstrap(tcp: false).bind(unixDomainSocketPath: path) }
+        let descriptor: Int32
         do {
-            let channel = try await future.get()
-            chmod(path, mode_t(mode))
-            return channel
+            descriptor = try UnixSocketPath.bind(path, mode: mode)
         } catch {
+            throw StartError(description: error.description)
+        }
+        do {
+            return try await bootstrap(tcp: false).withBoundSocket(descriptor).get()
+        } catch {
+            Glibc.close(descriptor)
+            unlink(path)
             throw StartError(description: "cannot listen on \(path): \(error)")
         }
     }

@@ -70,11 +70,30 @@ enum UnixSocketPath {
         return result == 0
     }
 
-    /// Runs `body` (which creates the socket) with a umask that makes the file exactly `mode`,
-    /// so the socket is never more open than configured.
-    static func withMode<T>(_ mode: UInt32, _ body: () throws -> T) rethrows -> T {
+    /// Creates the socket file bound at `path` with exactly `mode`: the umask is set around the
+    /// `bind`, so the file is never more open than configured, not even for an instant. NIO listens
+    /// on the returned descriptor.
+    static func bind(_ path: String, mode: UInt32) throws(Problem) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw Problem(description: "cannot create a Unix socket: \(String(cString: strerror(errno)))") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes.prefix(raw.count - 1))
+        }
         let previous = umask(mode_t(~mode & 0o777))
-        defer { umask(previous) }
-        return try body()
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        let failure = errno
+        umask(previous)
+        guard result == 0 else {
+            close(fd)
+            throw Problem(description: "cannot listen on \(path): \(String(cString: strerror(failure)))")
+        }
+        return fd
     }
 }

@@ -17,6 +17,8 @@ actor ConfigReloader {
     let baseLogger: Logger
     let allowOpenTCP: Bool
     private var lastHash: String?
+    let seed: SeedTokenFile?
+    private var seedScheduled = false
     private var configScheduled = false
     private var credentialsScheduled = false
 
@@ -27,8 +29,10 @@ actor ConfigReloader {
         status: StatusPublisher,
         baseLogger: Logger,
         allowOpenTCP: Bool,
-        initialHash: String?
+        initialHash: String?,
+        seed: SeedTokenFile?
     ) {
+        self.seed = seed
         self.loader = loader
         self.daemon = daemon
         self.server = server
@@ -60,6 +64,29 @@ actor ConfigReloader {
             try? await Task.sleep(for: Self.debounce)
             self.credentialsScheduled = false
             self.reloadCredentials()
+        }
+    }
+
+    func seedChanged() {
+        guard !seedScheduled else { return }
+        seedScheduled = true
+        Task {
+            try? await Task.sleep(for: Self.debounce)
+            self.seedScheduled = false
+            self.synchronizeSeed()
+        }
+    }
+
+    /// Copies the seed token file in when it changed (or the token file is empty).
+    func synchronizeSeed() {
+        guard let seed else { return }
+        do {
+            if try seed.synchronize() == .adopted {
+                daemon.current.logger.info("adopted credentials from the seed token file", metadata: ["seed": "\(seed.path)"])
+                reloadCredentials()
+            }
+        } catch {
+            daemon.current.logger.warning("the seed token file cannot be used: \(error)", metadata: ["seed": "\(seed.path)"])
         }
     }
 

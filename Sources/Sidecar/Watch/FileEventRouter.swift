@@ -13,6 +13,8 @@ final class FileEventRouter: Sendable {
         var tokenDirectory: String
         var tokenName: String
         var controlDirectory: String
+        var seedDirectory: String?
+        var seedName: String?
         var reloader: ConfigReloader
         var control: ControlHandler
     }
@@ -30,6 +32,7 @@ final class FileEventRouter: Sendable {
             Task {
                 await targets.reloader.configChanged()
                 await targets.reloader.credentialsChanged()
+                await targets.reloader.seedChanged()
                 await targets.control.scan()
             }
             return
@@ -47,6 +50,9 @@ final class FileEventRouter: Sendable {
         }
         if event.directory == targets.tokenDirectory, relevant(targets.tokenName) {
             Task { await targets.reloader.credentialsChanged() }
+        }
+        if event.directory == targets.seedDirectory, let seedName = targets.seedName, relevant(seedName) {
+            Task { await targets.reloader.seedChanged() }
         }
     }
 }

@@ -45,7 +45,11 @@ final class SidecarProcess: @unchecked Sendable {
     ) async throws {
         let root = Self.makeTemporaryDirectory()
         stateDirectory = sharedState ?? root + "/state"
-        runDirectory = root + "/run"
+        if let index = arguments.firstIndex(of: "--run-dir"), index + 1 < arguments.count {
+            runDirectory = arguments[index + 1]
+        } else {
+            runDirectory = root + "/run"
+        }
         logPath = root + "/maximize.log"
         if let index = arguments.firstIndex(of: "--socket"), index + 1 < arguments.count {
             socketPath = arguments[index + 1]
@@ -59,7 +63,8 @@ final class SidecarProcess: @unchecked Sendable {
         if let configText { try configText.write(toFile: stateDirectory + "/config.json", atomically: true, encoding: .utf8) }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Self.productsDirectory + "/maximize")
-        process.arguments = ["--state-dir", stateDirectory, "--run-dir", runDirectory] + arguments
+        process.arguments =
+            ["--state-dir", stateDirectory] + (arguments.contains("--run-dir") ? [] : ["--run-dir", runDirectory]) + arguments
         var env = ["HOME": root, "PATH": "/usr/bin:/bin"]
         if let upstream { env["MAXIMIZE_API_BASE_URL"] = upstream }
         env.merge(environment) { $1 }
