@@ -47,4 +47,43 @@ struct SDKTests {
         #expect(creates.allSatisfy { $0.header("x-api-key") == ProxyTests.apiKey })
         #expect(creates.allSatisfy { $0.header("x-api-key") != "unused-by-maximize" })
     }
+
+    @Test func openAISDKOverTheUnixSocket() async throws {
+        let mock = try MockUpstream()
+        defer { mock.shutdown() }
+        let sidecar = try await SidecarProcess(upstream: mock.baseURL)
+        defer { sidecar.stop() }
+        let output = try Self.runPython("openai_sdk_client.py", [sidecar.socketPath])
+        let result = try #require(try? JSONParser.parse(output.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(result["create"]?["text"] == "Hello from the mock.")
+        #expect(result["create"]?["finish"] == "stop")
+        #expect(result["create"]?["model"] == "claude-haiku-4-5")
+        #expect(result["create"]?["total_tokens"] == 15)
+        #expect(result["stream"]?["text"] == "word0 word1 word2 word3 word4 ")
+        #expect(result["stream"]?["finish"] == "stop")
+        #expect(result["stream"]?["usage"] == 15)
+        #expect(result["tools"]?["finish"] == "tool_calls")
+        #expect(result["tools"]?["name"] == "get_weather")
+        #expect(result["tools"]?["arguments"] == ["city": "Paris"])
+        #expect(result["tools"]?["answer"] == "Tool said: sunny, 21C")
+        #expect(result["stream_tools"] == ["name": "get_weather", "arguments": ["city": "Paris"], "index": 0])
+        #expect(result["image"] == "I see an image: base64 image/png")
+        #expect(result["error"]?["status"] == 529)
+        #expect(result["rejected"] == "n")
+        #expect(result["models"]?.arrayValue?.contains("xl") == true)
+
+        // What the upstream received: Messages requests with the translated shapes.
+        let first = try #require(mock.messageRequests.first?.json)
+        #expect(first["system"] == [["type": "text", "text": "Be brief."]])
+        #expect(first["max_tokens"] == 64)
+        let toolRound = try #require(
+            mock.messageRequests.first { request in
+                request.json?["messages"]?.arrayValue?.count == 3
+            }?.json
+        )
+        #expect(toolRound["messages"]?.arrayValue?[1]["content"]?.arrayValue?.first?["type"] == "tool_use")
+        #expect(toolRound["messages"]?.arrayValue?[2]["content"]?.arrayValue?.first?["type"] == "tool_result")
+        #expect(toolRound["tools"]?.arrayValue?.first?["input_schema"]?["required"] == ["city"])
+        #expect(mock.messageRequests.allSatisfy { $0.header("authorization") == nil })
+    }
 }

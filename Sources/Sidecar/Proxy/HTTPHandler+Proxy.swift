@@ -5,9 +5,20 @@ import NIOHTTP1
 
 extension HTTPHandler {
     /// Forwards a Messages request upstream and streams the answer back as it arrives.
-    func proxy(_ head: HTTPRequestHead, endpoint: MessagesEndpoint, body: ByteBuffer) {
+    /// - Parameter openAI: set for `/v1/chat/completions`, whose body was translated to `body`.
+    func proxy(
+        _ head: HTTPRequestHead,
+        endpoint: MessagesEndpoint,
+        body: ByteBuffer,
+        openAI: ChatCompletionRequest.Translated? = nil
+    ) {
         let configuration = daemon.current
-        let exchange = Exchange(head: head, route: .messages(endpoint), configuration: configuration)
+        let exchange = Exchange(
+            head: head,
+            route: openAI == nil ? .messages(endpoint) : .chatCompletions,
+            configuration: configuration
+        )
+        exchange.openAIRequest = openAI
         daemon.stats.started()
         state = .responding(exchange)
         withCredential(for: exchange) { [self] credential in
@@ -108,6 +119,10 @@ extension HTTPHandler {
             route: exchange.route.label,
             nanoseconds: Clock.monotonicNanoseconds() - exchange.upstreamStartedAt
         )
+        if exchange.openAIRequest != nil {
+            openAIHead(head, for: exchange)
+            return
+        }
         var headers = HTTPHeaders()
         headers.reserveCapacity(head.headers.count + 1)
         for (name, value) in head.headers where !Self.hopByHopHeaders.contains(name) {
@@ -140,8 +155,12 @@ extension HTTPHandler {
             flushed()
             return
         }
-        exchange.bytesOut += buffer.readableBytes
         if exchange.usage != nil { buffer.withUnsafeReadableBytes { exchange.usage?.consume($0) } }
+        if exchange.openAIRequest != nil {
+            openAIBody(buffer, for: exchange, flushed: flushed)
+            return
+        }
+        exchange.bytesOut += buffer.readableBytes
         let promise = context.eventLoop.makePromise(of: Void.self)
         promise.futureResult.whenComplete { _ in flushed() }
         context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: promise)
@@ -150,6 +169,10 @@ extension HTTPHandler {
     func upstreamComplete(_ error: UpstreamError?, for exchange: Exchange, attempt: Int) {
         guard isCurrent(exchange, attempt: attempt) else { return }
         state = .idle
+        if exchange.openAIRequest != nil, error?.kind != .cancelled {
+            openAIComplete(error, for: exchange)
+            return
+        }
         guard let error else {
             finish(exchange, failed: exchange.upstreamStatus >= 400, note: nil)
             let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))

@@ -40,6 +40,11 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var credential: Credential?
         /// 1 for the first try, 2 for the one retry after a refused access token.
         var attempt = 1
+        /// For `/v1/chat/completions`: the translated request, and the response's translation state.
+        var openAIRequest: ChatCompletionRequest.Translated?
+        var openAIStream: (translator: ChatCompletionStream, parser: SSEParser)?
+        var openAIBuffer: [UInt8] = []
+        var upstreamHeaders: [(name: String, value: String)] = []
 
         init(head: HTTPRequestHead, route: Route, configuration: RuntimeConfiguration) {
             self.head = head
@@ -167,7 +172,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .messages(let endpoint):
             proxy(head, endpoint: endpoint, body: body)
         case .chatCompletions:
-            respondError(head, APIError(.notFound, "/v1/chat/completions is not available in this build"))
+            proxyChatCompletion(head, body: body)
         case .wrongMethod(let allowed):
             respondError(
                 head,
@@ -243,8 +248,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         respond(head, status: status, contentType: "application/json", body: value.serialized(), close: false)
     }
 
+    /// Answers with an error the proxy made: Anthropic's shape, or OpenAI's on `/v1/chat/completions`.
     func respondError(_ head: HTTPRequestHead, _ error: APIError, close: Bool = false) {
-        daemon.metrics.request(route: Route(method: head.method.rawValue, uri: head.uri).label, status: error.status)
+        let route = Route(method: head.method.rawValue, uri: head.uri)
+        daemon.metrics.request(route: route.label, status: error.status)
         daemon.current.logger.debug(
             "request rejected",
             metadata: ["route": "\(Self.safePath(head.uri))", "status": "\(error.status)", "error": "\(error.kind.rawValue)"]
@@ -253,7 +260,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             head,
             status: HTTPResponseStatus(statusCode: error.status),
             contentType: "application/json",
-            body: error.body,
+            body: route == .chatCompletions ? OpenAIError(error).body : error.body,
             close: close
         )
     }

@@ -9,7 +9,8 @@ import Synchronization
 ///
 /// A request can choose its behaviour with a `"mock"` object in its JSON body (the proxy forwards
 /// unknown fields): `status`, `events`, `delay_ms` (between events), `stall_ms` (before the head),
-/// `retry_after`, `error_type`, `pad` (extra bytes per text delta).
+/// `retry_after`, `error_type`, `pad` (extra bytes per text delta); or `metadata.user_id`
+/// `mock-status-NNN` for an error status.
 final class MockUpstream: Sendable {
     struct Received: Sendable {
         var method: String
@@ -185,14 +186,20 @@ final class MockHandler: ChannelInboundHandler {
                 return
             }
         }
-        let options = request.json?["mock"]?.objectValue ?? JSONObject()
+        var options = request.json?["mock"]?.objectValue ?? JSONObject()
+        // Clients that cannot send unknown fields (the OpenAI route) ask through metadata.user_id.
+        if let user = request.json?["metadata"]?["user_id"]?.stringValue, user.hasPrefix("mock-status-") {
+            options["status"] = .number(String(user.dropFirst(12)))
+            options["error_type"] = "overloaded_error"
+        }
         let status = options["status"]?.intValue ?? 200
         let stall = options["stall_ms"]?.intValue ?? 0
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
+        let chosen = options
         loop.scheduleTask(in: .milliseconds(Int64(stall))) {
             let (handler, context) = bound.value
-            handler.answer(context: context, request: request, options: options, status: status)
+            handler.answer(context: context, request: request, options: chosen, status: status)
         }
     }
 
@@ -223,14 +230,26 @@ final class MockHandler: ChannelInboundHandler {
             writeWhole(context: context, status: 200, headers: [], body: Array(#"{"input_tokens":42}"#.utf8))
             return
         }
+        let reply = MockReply(request: request.json ?? .null)
         if request.json?["stream"]?.boolValue == true {
-            stream(context: context, model: model, options: options)
+            if let tool = reply.toolUse {
+                streamToolUse(context: context, model: model, tool: tool)
+            } else {
+                stream(context: context, model: model, options: options, text: reply.text)
+            }
             return
+        }
+        var content: [JSONValue] = []
+        if let thinking = reply.thinking { content.append(["type": "thinking", "thinking": .string(thinking), "signature": "sig"]) }
+        if let tool = reply.toolUse {
+            content.append(["type": "tool_use", "id": "toolu_mock_1", "name": .string(tool.name), "input": tool.input])
+        } else {
+            content.append(["type": "text", "text": .string(reply.text ?? "Hello from the mock.")])
         }
         let message: JSONValue = [
             "id": "msg_mock", "type": "message", "role": "assistant", "model": .string(model),
-            "content": [["type": "text", "text": "Hello from the mock."]],
-            "stop_reason": "end_turn", "stop_sequence": nil,
+            "content": .array(content),
+            "stop_reason": reply.toolUse == nil ? "end_turn" : "tool_use", "stop_sequence": nil,
             "usage": ["input_tokens": 10, "output_tokens": 5],
         ]
         writeWhole(context: context, status: 200, headers: [("request-id", "req_mock")], body: message.serialized())
@@ -309,7 +328,51 @@ final class MockHandler: ChannelInboundHandler {
     }
 
     /// Anthropic's event sequence, one event per write, `delay_ms` apart.
-    func stream(context: ChannelHandlerContext, model: String, options: JSONObject) {
+    /// A tool call streamed as Anthropic does: `tool_use` start, then `input_json_delta` pieces.
+    func streamToolUse(context: ChannelHandlerContext, model: String, tool: (name: String, input: JSONValue)) {
+        var events: [[UInt8]] = []
+        func event(_ name: String, _ data: JSONValue) {
+            events.append(Array("event: \(name)\ndata: ".utf8) + data.serialized() + Array("\n\n".utf8))
+        }
+        event(
+            "message_start",
+            [
+                "type": "message_start",
+                "message": [
+                    "id": "msg_mock", "type": "message", "role": "assistant", "model": .string(model), "content": [],
+                    "stop_reason": nil, "usage": ["input_tokens": 10, "output_tokens": 1],
+                ],
+            ]
+        )
+        event(
+            "content_block_start",
+            [
+                "type": "content_block_start", "index": 0,
+                "content_block": ["type": "tool_use", "id": "toolu_mock_1", "name": .string(tool.name), "input": [:]],
+            ]
+        )
+        let json = Array(tool.input.jsonString)
+        let middle = json.count / 2
+        for part in [String(json[..<middle]), String(json[middle...])] {
+            event(
+                "content_block_delta",
+                [
+                    "type": "content_block_delta", "index": 0,
+                    "delta": ["type": "input_json_delta", "partial_json": .string(part)],
+                ]
+            )
+        }
+        event("content_block_stop", ["type": "content_block_stop", "index": 0])
+        event("message_delta", ["type": "message_delta", "delta": ["stop_reason": "tool_use", "stop_sequence": nil], "usage": ["output_tokens": 7]])
+        event("message_stop", ["type": "message_stop"])
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "text/event-stream")
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        streaming = true
+        sendEvents(context: context, events: events[...], delay: 0)
+    }
+
+    func stream(context: ChannelHandlerContext, model: String, options: JSONObject, text: String? = nil) {
         let count = options["events"]?.intValue ?? 5
         let delay = Int64(options["delay_ms"]?.intValue ?? 0)
         let padding = String(repeating: "x", count: options["pad"]?.intValue ?? 0)
@@ -372,6 +435,28 @@ final class MockHandler: ChannelInboundHandler {
             context.eventLoop.scheduleTask(in: .milliseconds(delay)) {
                 bound.value.0.sendEvents(context: bound.value.1, events: rest, delay: delay)
             }
+        }
+    }
+}
+
+/// What the mock answers, from what the request holds: a tool call when tools are offered and no
+/// result came back yet, a description of an image, a tool result echoed, thinking when enabled.
+struct MockReply {
+    var text: String?
+    var toolUse: (name: String, input: JSONValue)?
+    var thinking: String?
+
+    init(request: JSONValue) {
+        let messages = request["messages"]?.arrayValue ?? []
+        let lastContent = messages.last?["content"]?.arrayValue ?? []
+        if request["thinking"]?["type"]?.stringValue == "enabled" { thinking = "Let me think." }
+        if let result = lastContent.first(where: { $0["type"]?.stringValue == "tool_result" }) {
+            text = "Tool said: \(result["content"]?.stringValue ?? "")"
+        } else if let image = lastContent.first(where: { $0["type"]?.stringValue == "image" }) {
+            let source = image["source"]
+            text = "I see an image: \(source?["type"]?.stringValue ?? "") \(source?["media_type"]?.stringValue ?? source?["url"]?.stringValue ?? "")"
+        } else if let tool = request["tools"]?.arrayValue?.first?["name"]?.stringValue {
+            toolUse = (tool, ["city": "Paris"])
         }
     }
 }

@@ -1,0 +1,117 @@
+/// Translates an OpenAI Chat Completions request into a Messages API request.
+///
+/// A pure function of the body: the result then goes through the same shaping as any Messages
+/// request (nicknames, identity, betas, thinking constraints).
+public enum ChatCompletionRequest {
+    /// What the translation produced, and what the response translation needs to know.
+    public struct Translated: Sendable {
+        public var messages: JSONValue
+        public var stream: Bool
+        public var includeUsage: Bool
+        /// The model the client asked for, as it named it.
+        public var requestedModel: String?
+    }
+
+    /// `max_tokens` when the client sets none (the Messages API requires one).
+    public static let defaultMaxTokens = 4096
+
+    /// Thinking budgets for `reasoning_effort`; `minimal` and `none` turn thinking off.
+    public static let reasoningBudgets: [String: Int] = ["low": 2048, "medium": 8192, "high": 24_576]
+
+    /// Parameters with no Messages equivalent that are dropped without complaint.
+    public static let ignoredParameters: Set<String> = [
+        "frequency_penalty", "presence_penalty", "logit_bias", "seed", "service_tier", "store", "metadata",
+        "prediction", "web_search_options", "verbosity", "prompt_cache_key", "safety_identifier",
+    ]
+
+    public static func translate(_ body: JSONValue) throws(OpenAIError) -> Translated {
+        guard let request = body.objectValue else { throw OpenAIError(message: "the request body must be a JSON object") }
+        var output = JSONObject()
+        var requestedModel: String?
+        switch request["model"] {
+        case .none, .some(.null): break
+        case .some(.string(let model)):
+            requestedModel = model
+            output["model"] = .string(model)
+        case .some(let other): throw OpenAIError(message: "model must be a string, got \(other.typeName)", param: "model")
+        }
+        try rejectUnsupported(request)
+
+        let (system, messages) = try translateMessages(request["messages"])
+        if !system.isEmpty { output["system"] = .array(system) }
+        output["messages"] = .array(messages)
+
+        let maxTokens = request["max_completion_tokens"] ?? request["max_tokens"]
+        if let maxTokens, !maxTokens.isNull {
+            guard let value = maxTokens.intValue, value > 0 else {
+                throw OpenAIError(message: "max_tokens must be a positive integer", param: "max_tokens")
+            }
+            output["max_tokens"] = .int(value)
+        } else {
+            output["max_tokens"] = .int(defaultMaxTokens)
+        }
+        if let temperature = request["temperature"], !temperature.isNull {
+            guard let value = temperature.doubleValue, (0...2).contains(value) else {
+                throw OpenAIError(message: "temperature must be a number from 0 to 2", param: "temperature")
+            }
+            output["temperature"] = .double(min(value, 1))
+        }
+        if let topP = request["top_p"], !topP.isNull {
+            guard let value = topP.doubleValue, (0...1).contains(value) else {
+                throw OpenAIError(message: "top_p must be a number from 0 to 1", param: "top_p")
+            }
+            output["top_p"] = topP
+        }
+        switch request["stop"] {
+        case .none, .some(.null): break
+        case .some(.string(let stop)): output["stop_sequences"] = [.string(stop)]
+        case .some(.array(let stops)) where stops.allSatisfy({ $0.stringValue != nil }): output["stop_sequences"] = .array(stops)
+        default: throw OpenAIError(message: "stop must be a string or a list of strings", param: "stop")
+        }
+        if let user = request["user"]?.stringValue { output["metadata"] = ["user_id": .string(user)] }
+
+        if let effort = request["reasoning_effort"], !effort.isNull {
+            guard let name = effort.stringValue, name == "minimal" || name == "none" || reasoningBudgets[name] != nil else {
+                throw OpenAIError(message: "reasoning_effort must be none, minimal, low, medium or high", param: "reasoning_effort")
+            }
+            if let budget = reasoningBudgets[name] {
+                output["thinking"] = ["type": "enabled", "budget_tokens": .int(budget)]
+            }
+        }
+
+        let tools = try translateTools(request)
+        if !tools.isEmpty { output["tools"] = .array(tools) }
+        if let choice = try translateToolChoice(request) { output["tool_choice"] = choice }
+
+        var stream = false
+        if let value = request["stream"], !value.isNull {
+            guard let flag = value.boolValue else { throw OpenAIError(message: "stream must be a boolean", param: "stream") }
+            stream = flag
+        }
+        if stream { output["stream"] = true }
+        let includeUsage = request["stream_options"]?["include_usage"]?.boolValue ?? false
+        return Translated(messages: .object(output), stream: stream, includeUsage: includeUsage, requestedModel: requestedModel)
+    }
+
+    /// Parameters that change the answer in ways the Messages API cannot honour are refused,
+    /// rather than silently ignored.
+    static func rejectUnsupported(_ request: JSONObject) throws(OpenAIError) {
+        if let n = request["n"], !n.isNull, n.intValue != 1 {
+            throw OpenAIError(message: "n other than 1 is not supported", param: "n")
+        }
+        if request["logprobs"]?.boolValue == true || (request["top_logprobs"].map { !$0.isNull } ?? false) {
+            throw OpenAIError(message: "logprobs are not supported", param: "logprobs")
+        }
+        if let format = request["response_format"]?["type"]?.stringValue, format != "text" {
+            throw OpenAIError(
+                message: "response_format \(format) is not supported; ask for JSON in the prompt or use a tool",
+                param: "response_format"
+            )
+        }
+        if request["audio"].map({ !$0.isNull }) ?? false
+            || (request["modalities"]?.arrayValue?.contains { $0.stringValue == "audio" } ?? false)
+        {
+            throw OpenAIError(message: "audio output is not supported", param: "modalities")
+        }
+    }
+}
