@@ -40,3 +40,5 @@ size_t mx_curl_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }
 int mx_curl_pause_cont(void) { return CURLPAUSE_CONT; }
 long mx_curl_pipe_multiplex(void) { return CURLPIPE_MULTIPLEX; }
 long mx_curl_http_version_2tls(void) { return CURL_HTTP_VERSION_2TLS; }
+long mx_curl_http_version_1_1(void) { return CURL_HTTP_VERSION_1_1; }
+long mx_curl_http_version_2_prior_knowledge(void) { return CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE; }

@@ -27,5 +27,7 @@ size_t mx_curl_writefunc_pause(void);
 int mx_curl_pause_cont(void);
 long mx_curl_pipe_multiplex(void);
 long mx_curl_http_version_2tls(void);
+long mx_curl_http_version_1_1(void);
+long mx_curl_http_version_2_prior_knowledge(void);
 
 #endif

@@ -71,6 +71,11 @@ extension ConfigurationResolver {
             integer: false
         )
         let caFile = try path("api.ca_file", env: ["MAXIMIZE_CA_FILE"], default: nil)
+        let (versionText, versionSource) = try stringWithSource(
+            "api.http_version", env: ["MAXIMIZE_HTTP_VERSION"], default: HTTPVersionPreference.auto.rawValue)
+        guard let httpVersion = HTTPVersionPreference(rawValue: versionText) else {
+            throw failure("api.http_version", versionSource, "must be auto, 1.1 or 2, got \"\(versionText)\"")
+        }
         let identity = try string("api.identity_text", default: Defaults.identityText)
         let betas = try stringList("api.betas", default: Defaults.betas)
         let userAgent = try string("api.user_agent", default: Defaults.userAgent)
@@ -106,6 +111,7 @@ extension ConfigurationResolver {
                 baseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL,
                 requestTimeout: timeout ?? Defaults.requestTimeout,
                 caFile: caFile?.isEmpty == false ? caFile : nil,
+                httpVersion: httpVersion,
                 identityText: identity,
                 betas: betas,
                 userAgent: userAgent,

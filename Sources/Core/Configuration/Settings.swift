@@ -24,6 +24,7 @@ public struct Settings: Sendable, Equatable {
         public var baseURL: String
         public var requestTimeout: Double
         public var caFile: String?
+        public var httpVersion: HTTPVersionPreference
         public var identityText: String
         public var betas: [String]
         public var userAgent: String
@@ -32,6 +33,7 @@ public struct Settings: Sendable, Equatable {
 
         public static func == (lhs: API, rhs: API) -> Bool {
             lhs.baseURL == rhs.baseURL && lhs.requestTimeout == rhs.requestTimeout && lhs.caFile == rhs.caFile
+                && lhs.httpVersion == rhs.httpVersion
                 && lhs.identityText == rhs.identityText && lhs.betas == rhs.betas && lhs.userAgent == rhs.userAgent
                 && lhs.headers.map(\.name) == rhs.headers.map(\.name)
                 && lhs.headers.map(\.value) == rhs.headers.map(\.value)

@@ -9,7 +9,8 @@ public enum ModelCatalog {
             url: settings.api.baseURL + "/v1/models?limit=1000",
             headers: headers,
             timeout: min(settings.api.requestTimeout, 30),
-            caFile: settings.api.caFile
+            caFile: settings.api.caFile,
+            httpVersion: settings.api.httpVersion
         )
     }
 

@@ -28,7 +28,6 @@ public final class CurlClient: Sendable {
     private let stopped = Atomic<Bool>(false)
     /// Transfers in progress, by easy handle; touched only on the client's thread.
     nonisolated(unsafe) private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
-    nonisolated(unsafe) private var idleHandles: [UnsafeMutableRawPointer] = []
     nonisolated(unsafe) private var thread = pthread_t()
 
     private static let globalInit: Void = {
@@ -100,8 +99,6 @@ public final class CurlClient: Sendable {
                 for transfer in Array(active.values) {
                     remove(transfer, error: UpstreamError(kind: .cancelled, message: "shutting down", curlCode: 0))
                 }
-                for easy in idleHandles { curl_easy_cleanup(easy) }
-                idleHandles.removeAll()
                 curl_multi_cleanup(multi)
                 return
             }
@@ -123,7 +120,7 @@ public final class CurlClient: Sendable {
     }
 
     private func add(_ transfer: CurlTransfer) {
-        let easy = idleHandles.popLast() ?? curl_easy_init()!
+        let easy = curl_easy_init()!
         transfer.easy = easy
         configure(easy, for: transfer)
         active[easy] = transfer
@@ -169,7 +166,7 @@ public final class CurlClient: Sendable {
         mx_curl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, user)
         mx_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
         mx_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-        mx_curl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, mx_curl_http_version_2tls())
+        mx_curl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Self.curlVersion(request.httpVersion))
         mx_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
         mx_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
         mx_curl_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
@@ -181,17 +178,21 @@ public final class CurlClient: Sendable {
         }
     }
 
-    /// Takes a transfer off the multi handle, tells its delegate, and keeps the handle for reuse.
+    /// Takes a transfer off the multi handle and tells its delegate. Connections stay cached in
+    /// the multi handle; the easy handle itself is not reused.
     private func remove(_ transfer: CurlTransfer, error: UpstreamError?) {
         guard let easy = transfer.easy, active.removeValue(forKey: easy) != nil else { return }
         curl_multi_remove_handle(multi, easy)
         transfer.finish(error)
         transfer.easy = nil
-        curl_easy_reset(easy)
-        if idleHandles.count < 64 {
-            idleHandles.append(easy)
-        } else {
-            curl_easy_cleanup(easy)
+        curl_easy_cleanup(easy)
+    }
+
+    static func curlVersion(_ preference: HTTPVersionPreference) -> Int {
+        switch preference {
+        case .auto: mx_curl_http_version_2tls()
+        case .http1: mx_curl_http_version_1_1()
+        case .http2: mx_curl_http_version_2_prior_knowledge()
         }
     }
 

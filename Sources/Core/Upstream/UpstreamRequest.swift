@@ -8,6 +8,7 @@ public struct UpstreamRequest: Sendable {
     public var timeout: Double
     /// PEM bundle to verify the upstream with; `nil` uses the system's.
     public var caFile: String?
+    public var httpVersion: HTTPVersionPreference = .auto
 
     public init(
         method: String,
@@ -15,8 +16,10 @@ public struct UpstreamRequest: Sendable {
         headers: [(name: String, value: String)],
         body: [UInt8]? = nil,
         timeout: Double,
-        caFile: String? = nil
+        caFile: String? = nil,
+        httpVersion: HTTPVersionPreference = .auto
     ) {
+        self.httpVersion = httpVersion
         self.method = method
         self.url = url
         self.headers = headers
@@ -24,6 +27,16 @@ public struct UpstreamRequest: Sendable {
         self.timeout = timeout
         self.caFile = caFile
     }
+}
+
+/// Which HTTP version to speak upstream (`api.http_version`).
+public enum HTTPVersionPreference: String, Sendable, CaseIterable {
+    /// HTTP/2 over TLS when the server offers it (ALPN), else HTTP/1.1.
+    case auto
+    /// HTTP/1.1 only.
+    case http1 = "1.1"
+    /// HTTP/2 always: over TLS, or cleartext with prior knowledge (h2c) for `http://` URLs.
+    case http2 = "2"
 }
 
 /// The status line and headers of an upstream response.

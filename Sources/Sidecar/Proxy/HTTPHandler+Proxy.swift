@@ -41,7 +41,8 @@ extension HTTPHandler {
                     headers: UpstreamHeaders.build(client: clientHeaders, credential: credential, settings: settings),
                     body: request.body,
                     timeout: settings.api.requestTimeout,
-                    caFile: settings.api.caFile
+                    caFile: settings.api.caFile,
+                    httpVersion: settings.api.httpVersion
                 )
                 exchange.credential = credential
                 logProxying(exchange, request: request, bytesIn: body.readableBytes)

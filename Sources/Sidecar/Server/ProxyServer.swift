@@ -31,6 +31,9 @@ final class ProxyServer: Sendable {
         self.group = group
     }
 
+    /// Pending connections the kernel queues per listener (capped by net.core.somaxconn).
+    static let backlog: Int32 = 4096
+
     struct StartError: Error, CustomStringConvertible {
         var description: String
     }
@@ -102,7 +105,11 @@ final class ProxyServer: Sendable {
             throw StartError(description: error.description)
         }
         do {
-            return try await bootstrap(tcp: false).withBoundSocket(descriptor).get()
+            let channel = try await bootstrap(tcp: false).withBoundSocket(descriptor).get()
+            // NIO listens on an adopted socket with its default backlog (128) before options
+            // apply; a burst of connections would then be refused. Listen again with ours.
+            Glibc.listen(descriptor, Self.backlog)
+            return channel
         } catch {
             Glibc.close(descriptor)
             unlink(path)
@@ -118,7 +125,8 @@ final class ProxyServer: Sendable {
     private func bootstrap(tcp: Bool) -> ServerBootstrap {
         let daemon = self.daemon
         var bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.backlog, value: Self.backlog)
+            .serverChannelOption(.maxMessagesPerRead, value: 64)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelOption(.allowRemoteHalfClosure, value: false)
             .childChannelInitializer { channel in

@@ -1,0 +1,81 @@
+import Foundation
+
+/// A `maximize` process started by the benchmark.
+final class DaemonProcess {
+    let process = Process()
+    let root: String
+    let socket: String
+    let port: Int
+    /// Seconds from spawn to: socket accepting and status.json `ready`.
+    private(set) var startToReady: Double = .nan
+
+    init(binary: String, upstream: String, httpVersion: String = "auto", caFile: String? = nil) throws {
+        root = NSTemporaryDirectory() + "maximize-bench-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root + "/state", withIntermediateDirectories: true)
+        try #"{"api_key":"sk-ant-bench-key"}"#.write(toFile: root + "/state/tokens.json", atomically: true, encoding: .utf8)
+        try #"{"server":{"drain_grace_seconds":0,"log_level":"warning"}}"#.write(toFile: root + "/state/config.json", atomically: true, encoding: .utf8)
+        socket = root + "/run/maximize.sock"
+        port = Self.freePort()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--state-dir", root + "/state", "--run-dir", root + "/run"]
+        process.environment = [
+            "HOME": root, "MAXIMIZE_API_BASE_URL": upstream, "PORT": String(port), "MAXIMIZE_HTTP_VERSION": httpVersion,
+        ]
+        if let caFile { process.environment?["MAXIMIZE_CA_FILE"] = caFile }
+        FileManager.default.createFile(atPath: root + "/maximize.log", contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: root + "/maximize.log")
+        let spawned = monotonicNanoseconds()
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if (try? BlockingConnection(.unix(socket))) != nil,
+                let status = try? String(contentsOfFile: root + "/run/status.json", encoding: .utf8),
+                status.contains(#""state":"ready""#) || status.contains(#""state":"degraded""#)
+            {
+                startToReady = Double(monotonicNanoseconds() - spawned) / 1e9
+                return
+            }
+            usleep(200)
+        }
+        let log = (try? String(contentsOfFile: root + "/maximize.log", encoding: .utf8)) ?? ""
+        kill(process.processIdentifier, SIGKILL)
+        throw BenchError("maximize did not become ready: \(log.suffix(2000))")
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// A TCP port nothing listens on now (bind to 0, read it back, release it).
+    static func freePort() -> Int {
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 ? getsockname(fd, $0, &length) : -1
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// VmRSS, VmHWM (peak) in kB, and the thread count, from /proc.
+    func memory() -> (rss: Int, peak: Int, threads: Int) {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        func field(_ name: String) -> Int {
+            let line = status.split(separator: "\n").first { $0.hasPrefix(name + ":") } ?? ""
+            return Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty }?.split(separator: "\t").last ?? "") ?? Int(line.filter(\.isNumber)) ?? 0
+        }
+        return (field("VmRSS"), field("VmHWM"), field("Threads"))
+    }
+
+    /// The daemon's warnings and errors (its log level is `warning` here).
+    var log: String { (try? String(contentsOfFile: root + "/maximize.log", encoding: .utf8)) ?? "" }
+
+    func stop() {
+        guard process.isRunning else { return }
+        kill(pid, SIGTERM)
+        process.waitUntilExit()
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+
+// maximize-bench --maximize PATH --maxctl PATH [--quick] [--out FILE]
+//
+// Starts a fast mock upstream on loopback, measures it alone, then the same loads through
+// maximize over its Unix socket and TCP port; prints a table and writes JSON.
+
+var arguments = CommandLine.arguments.dropFirst()
+var maximizePath = "../.build/release/maximize"
+var maxctlPath = "../.build/release/maxctl"
+var outPath: String?
+var quick = false
+var parts: Set<String> = ["latency", "streaming", "connections", "streams", "health"]
+while let argument = arguments.popFirst() {
+    switch argument {
+    case "--maximize": maximizePath = arguments.popFirst() ?? maximizePath
+    case "--maxctl": maxctlPath = arguments.popFirst() ?? maxctlPath
+    case "--out": outPath = arguments.popFirst()
+    case "--quick": quick = true
+    case "--parts": parts = Set((arguments.popFirst() ?? "").split(separator: ",").map(String.init))
+    case "--serve":
+        // Only the mock, for trying things by hand.
+        let mock = try MockServer(threads: 1)
+        print("http1 \(mock.http1Port)")
+        fflush(nil)
+        sleep(600)
+        exit(0)
+    default: print("unknown argument \(argument)"); exit(64)
+    }
+}
+
+// Enough descriptors for 10,000 streams (each is a client socket, a proxy socket, an upstream socket).
+var limit = rlimit()
+getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+limit.rlim_cur = limit.rlim_max
+setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+
+var report: [String: Any] = [
+    "machine": [
+        "cores": ProcessInfo.processInfo.activeProcessorCount,
+        "memory_gb": Double(ProcessInfo.processInfo.physicalMemory) / 1e9,
+        "kernel": ProcessInfo.processInfo.operatingSystemVersionString,
+    ],
+    "date": ISO8601DateFormatter().string(from: Date()),
+]
+func row(_ text: String) {
+    print(text)
+    fflush(nil)
+}
+func ms(_ value: Double) -> String { String(format: "%.3f", value) }
+
+let mock = try MockServer(threads: 1)
+defer { mock.shutdown() }
+let direct = Target.tcp(mock.http1Port)
+let concurrencies = quick ? [1, 16, 64] : [1, 16, 64, 256]
+let perThreadTotal = quick ? 2000 : 6000
+
+// 1. Latency and throughput, non-streaming.
+let daemon = try DaemonProcess(binary: maximizePath, upstream: "http://127.0.0.1:\(mock.http1Port)")
+usleep(300_000)
+let idle = daemon.memory()
+report["start_to_ready_ms"] = daemon.startToReady * 1000
+report["idle"] = ["rss_kb": idle.rss, "threads": idle.threads]
+row("start to ready: \(ms(daemon.startToReady * 1000)) ms; idle RSS \(idle.rss) kB, \(idle.threads) threads")
+_ = runLoad(.unix(daemon.socket), concurrency: 4, perThread: 200)  // warm up
+_ = runLoad(direct, concurrency: 4, perThread: 200)
+
+row("")
+row("non-streaming /v1/messages       p50 ms   p90 ms   p99 ms      req/s   added p50 ms  rps vs direct")
+var latency: [[String: Any]] = []
+for concurrency in parts.contains("latency") ? concurrencies : [] {
+    let perThread = max(50, perThreadTotal / concurrency)
+    let base = runLoad(direct, concurrency: concurrency, perThread: perThread)
+    row(String(format: "  direct   c=%-4d              %7.3f  %7.3f  %7.3f  %9.0f", concurrency, base.p50, base.p90, base.p99, base.requestsPerSecond))
+    var entry: [String: Any] = ["concurrency": concurrency, "direct": base.json]
+    for target in [Target.unix(daemon.socket), .tcp(daemon.port)] {
+        let result = runLoad(target, concurrency: concurrency, perThread: perThread)
+        row(String(format: "  %-5@    c=%-4d              %7.3f  %7.3f  %7.3f  %9.0f   %+10.3f   %6.1f %%", target.description as NSString,
+                   concurrency, result.p50, result.p90, result.p99, result.requestsPerSecond, result.p50 - base.p50,
+                   100 * result.requestsPerSecond / base.requestsPerSecond))
+        entry[target.description] = result.json.merging(["added_p50_ms": result.p50 - base.p50, "rps_ratio": result.requestsPerSecond / base.requestsPerSecond]) { $1 }
+    }
+    latency.append(entry)
+}
+report["latency"] = latency
+
+// 2. Streaming: first event, per-event delay (the mock stamps each event), events per second.
+row("")
+row("streaming                        first event p50 ms   per-event delay p50 ms   p99 ms")
+var streaming: [[String: Any]] = []
+for concurrency in parts.contains("streaming") ? [1, 64] : [] {
+    let events = 40
+    let streams = concurrency == 1 ? 20 : 2
+    let base = runStreams(direct, concurrency: concurrency, streams: streams, events: events, delayMs: 5)
+    let proxied = runStreams(.unix(daemon.socket), concurrency: concurrency, streams: streams, events: events, delayMs: 5)
+    let baseFirst = percentile(base.firstEvent.sorted(), 0.5)
+    let baseDelay = percentile(base.eventDelay.sorted(), 0.5)
+    let first = percentile(proxied.firstEvent.sorted(), 0.5)
+    let delay = percentile(proxied.eventDelay.sorted(), 0.5)
+    row(String(format: "  direct   c=%-3d                     %8.3f              %8.3f      %8.3f", concurrency, baseFirst, baseDelay, percentile(base.eventDelay.sorted(), 0.99)))
+    row(String(format: "  unix     c=%-3d                     %8.3f              %8.3f      %8.3f   (added per event %+.3f ms)", concurrency, first, delay, percentile(proxied.eventDelay.sorted(), 0.99), delay - baseDelay))
+    streaming.append([
+        "concurrency": concurrency, "direct_first_event_p50_ms": baseFirst, "direct_event_delay_p50_ms": baseDelay,
+        "first_event_p50_ms": first, "event_delay_p50_ms": delay, "event_delay_p99_ms": percentile(proxied.eventDelay.sorted(), 0.99),
+        "added_event_delay_p50_ms": delay - baseDelay, "events": proxied.events, "errors": proxied.errors + base.errors,
+    ])
+}
+report["streaming"] = streaming
+for (name, target) in parts.contains("streaming") ? [("direct", direct), ("unix", Target.unix(daemon.socket))] : [] {
+    let count = quick ? 20_000 : 100_000
+    let started = monotonicNanoseconds()
+    let result = runStreams(target, concurrency: 1, streams: 1, events: count, delayMs: 0)
+    let seconds = Double(monotonicNanoseconds() - started) / 1e9
+    row(String(format: "  %-6@ events/s with no delay: %.0f (%d events)", name as NSString, Double(result.events) / seconds, result.events))
+    report["events_per_second_\(name)"] = Double(result.events) / seconds
+}
+
+let afterLoad = daemon.memory()
+report["after_load"] = ["rss_kb": afterLoad.rss, "peak_rss_kb": afterLoad.peak, "threads": afterLoad.threads]
+row("")
+row("RSS after the load runs: \(afterLoad.rss) kB, peak \(afterLoad.peak) kB, \(afterLoad.threads) threads")
+
+// 3. Upstream connections: reuse (HTTP/1.1) and multiplexing (HTTP/2 over TLS).
+if parts.contains("connections") {
+    mock.resetConnections()
+    let sequential = runLoad(.unix(daemon.socket), concurrency: 1, perThread: 1000)
+    let sequential1 = mock.connectionCount
+    mock.resetConnections()
+    let concurrentHTTP1 = ManyConnections.run(.unix(daemon.socket), count: 1000, body: #"{"messages":[]}"#, streaming: false, timeout: 60)
+    let concurrent1 = mock.connectionCount
+    row("")
+    row("upstream connections opened        1,000 sequential   1,000 concurrent")
+    row("  HTTP/1.1 (keep-alive reuse)      \(sequential1) new (\(1000 - sequential.errors) ok)     \(concurrent1) (\(concurrentHTTP1.completed) ok)")
+    var connections: [String: Any] = [
+        "http1_sequential_new": sequential1, "http1_sequential_ok": 1000 - sequential.errors,
+        "http1_concurrent": concurrent1, "http1_concurrent_ok": concurrentHTTP1.completed,
+    ]
+    if let h2 = try? HTTP2Mock.start() {
+        defer { h2.stop() }
+        let h2daemon = try DaemonProcess(binary: maximizePath, upstream: h2.url, caFile: h2.certificate)
+        _ = h2.get("/reset")
+        let sequential2 = runLoad(.unix(h2daemon.socket), concurrency: 1, perThread: 1000)
+        let sequentialCount = h2.connections()
+        _ = h2.get("/reset")
+        let concurrentHTTP2 = ManyConnections.run(.unix(h2daemon.socket), count: 1000, body: #"{"messages":[]}"#, streaming: false, timeout: 120)
+        let concurrentCount = h2.connections()
+        row("  HTTP/2 over TLS (multiplexed)    \(sequentialCount) (\(1000 - sequential2.errors) ok)          \(concurrentCount) (\(concurrentHTTP2.completed) ok)")
+        connections["http2_sequential"] = sequentialCount
+        connections["http2_sequential_ok"] = 1000 - sequential2.errors
+        connections["http2_concurrent"] = concurrentCount
+        connections["http2_concurrent_ok"] = concurrentHTTP2.completed
+        if concurrentHTTP2.completed < 1000 { print(h2daemon.log.split(separator: "\n").suffix(5).joined(separator: "\n")) }
+        h2daemon.stop()
+    } else {
+        row("  HTTP/2: skipped (hypercorn or openssl missing; pip install hypercorn)")
+    }
+    if concurrentHTTP1.completed < 1000 { print(daemon.log.split(separator: "\n").suffix(5).joined(separator: "\n")) }
+    report["upstream_connections"] = connections
+}
+let afterAll = daemon.memory()
+daemon.stop()
+
+// 4. Many simultaneous open streams over the socket.
+if parts.contains("streams") {
+    let streamsDaemon = try DaemonProcess(binary: maximizePath, upstream: "http://127.0.0.1:\(mock.http1Port)")
+    usleep(200_000)
+    let before = streamsDaemon.memory()
+    let streamCount = quick ? 2000 : 10_000
+    var during = (rss: 0, peak: 0, threads: 0)
+    let many = ManyConnections.run(
+        .unix(streamsDaemon.socket), count: streamCount,
+        body: #"{"stream":true,"messages":[],"mock":{"events":3,"delay_ms":1500}}"#, streaming: true, timeout: 120
+    ) {
+        usleep(500_000)
+        during = streamsDaemon.memory()
+    }
+    let perStream = Double(during.rss - before.rss) * 1024 / Double(streamCount)
+    row("")
+    row(String(format: "%d simultaneous streams: %d completed, %d failed in %.1f s; RSS %d kB while open (%.0f bytes per stream), peak %d kB",
+               streamCount, many.completed, many.failed, many.seconds, during.rss, perStream, streamsDaemon.memory().peak))
+    if many.failed > 0 { print(streamsDaemon.log.split(separator: "\n").suffix(5).joined(separator: "\n")) }
+    report["open_streams"] = [
+        "count": streamCount, "completed": many.completed, "failed": many.failed, "seconds": many.seconds,
+        "rss_kb_before": before.rss, "rss_kb_open": during.rss, "bytes_per_stream": perStream, "peak_rss_kb": streamsDaemon.memory().peak,
+    ]
+    streamsDaemon.stop()
+}
+_ = afterAll
+
+// 5. maxctl health run time: posix_spawn to exit, against a live daemon's status.json.
+if parts.contains("health") {
+    let healthDaemon = try DaemonProcess(binary: maximizePath, upstream: "http://127.0.0.1:\(mock.http1Port)")
+    var healthTimes: [UInt64] = []
+    for _ in 0..<100 {
+        let started = monotonicNanoseconds()
+        let status = spawnAndWait([maxctlPath, "health", "--run-dir", healthDaemon.root + "/run"])
+        healthTimes.append(monotonicNanoseconds() - started)
+        if status != 0 { print("maxctl health exited \(status)") }
+    }
+    healthTimes.sort()
+    row("")
+    row(String(format: "maxctl health: p50 %.1f ms, p90 %.1f ms (100 runs, process spawn included)", percentile(healthTimes, 0.5), percentile(healthTimes, 0.9)))
+    report["maxctl_health_ms"] = ["p50": percentile(healthTimes, 0.5), "p90": percentile(healthTimes, 0.9)]
+    healthDaemon.stop()
+}
+
+if let outPath {
+    let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+    try data.write(to: URL(fileURLWithPath: outPath))
+    print("\nwrote \(outPath)")
+}
