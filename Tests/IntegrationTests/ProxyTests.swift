@@ -101,7 +101,7 @@ struct ProxyTests {
     @Test func tcpListenerServesTheSameRoutes() async throws {
         let mock = try MockUpstream()
         defer { mock.shutdown() }
-        let port = Int.random(in: 20000...40000)
+        let port = RawHTTP.freePort()
         let sidecar = try await SidecarProcess(upstream: mock.baseURL, environment: ["PORT": String(port)])
         defer { sidecar.stop() }
         var connection: RawHTTP.Connection?

@@ -21,6 +21,31 @@ CURLcode mx_curl_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *val
 CURLcode mx_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value);
 
 CURLMcode mx_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
+CURLMcode mx_curl_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *value);
+
+/// The event-driven multi interface: libcurl says which sockets to watch and when to time out.
+typedef int (*mx_curl_socket_callback)(CURL *easy, curl_socket_t socket, int what, void *userp, void *socketp);
+typedef int (*mx_curl_timer_callback)(CURLM *multi, long timeout_ms, void *userp);
+CURLMcode mx_curl_multi_setopt_socket_callback(CURLM *multi, mx_curl_socket_callback cb);
+CURLMcode mx_curl_multi_setopt_timer_callback(CURLM *multi, mx_curl_timer_callback cb);
+int mx_curl_socket_timeout(void);
+int mx_curl_poll_remove(void);
+int mx_curl_poll_in(void);
+int mx_curl_poll_out(void);
+int mx_curl_cselect_in(void);
+int mx_curl_cselect_out(void);
+int mx_curl_cselect_err(void);
+
+/// epoll without its packed struct (which Swift does not import faithfully on x86_64).
+int mx_epoll_create(void);
+/// Adds, changes (`op` 1, 3) or removes (2) `fd`; `readable`/`writable` choose the events.
+int mx_epoll_control(int epfd, int op, int fd, int readable, int writable);
+/// Waits up to `timeout_ms`; fills `fds` and `flags` (1 readable, 2 writable, 4 error).
+int mx_epoll_wait(int epfd, int *fds, int *flags, int max, int timeout_ms);
+/// An eventfd to wake the loop; `mx_eventfd_signal` and `mx_eventfd_drain` use it.
+int mx_eventfd_create(void);
+void mx_eventfd_signal(int fd);
+void mx_eventfd_drain(int fd);
 
 /// Macros that Swift does not import.
 size_t mx_curl_writefunc_pause(void);

@@ -72,7 +72,10 @@ extension ConfigurationResolver {
         )
         let caFile = try path("api.ca_file", env: ["MAXIMIZE_CA_FILE"], default: nil)
         let (versionText, versionSource) = try stringWithSource(
-            "api.http_version", env: ["MAXIMIZE_HTTP_VERSION"], default: HTTPVersionPreference.auto.rawValue)
+            "api.http_version",
+            env: ["MAXIMIZE_HTTP_VERSION"],
+            default: HTTPVersionPreference.auto.rawValue
+        )
         guard let httpVersion = HTTPVersionPreference(rawValue: versionText) else {
             throw failure("api.http_version", versionSource, "must be auto, 1.1 or 2, got \"\(versionText)\"")
         }

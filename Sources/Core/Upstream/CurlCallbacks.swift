@@ -46,4 +46,16 @@ enum CurlCallbacks {
         transfer.responseHeaders.append((name, value))
         return length
     }
+
+    static let socket: mx_curl_socket_callback = { _, socket, what, userp, _ in
+        guard let userp else { return 0 }
+        Unmanaged<CurlClient>.fromOpaque(userp).takeUnretainedValue().watch(socket: socket, what: what)
+        return 0
+    }
+
+    static let timer: mx_curl_timer_callback = { _, milliseconds, userp in
+        guard let userp else { return 0 }
+        Unmanaged<CurlClient>.fromOpaque(userp).takeUnretainedValue().setTimer(milliseconds: milliseconds)
+        return 0
+    }
 }

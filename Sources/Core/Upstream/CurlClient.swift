@@ -9,11 +9,12 @@ import Musl
 #endif
 
 /// The upstream HTTP client: one dedicated thread owns a libcurl multi handle and every easy
-/// handle; requests, cancellations and resumptions reach it through a queue and
-/// `curl_multi_wakeup`.
+/// handle; requests, cancellations and resumptions reach it through a queue and an eventfd.
 ///
-/// Connections are cached and reused across requests, and HTTP/2 streams are multiplexed over
-/// one connection when the upstream speaks it.
+/// The thread runs libcurl's event-driven interface (`curl_multi_socket_action` over epoll), so
+/// the cost of an event does not grow with the number of open transfers. Connections are cached
+/// and reused across requests, and HTTP/2 streams are multiplexed over one connection when the
+/// upstream speaks it.
 public final class CurlClient: Sendable {
     enum Command {
         case add(CurlTransfer)
@@ -22,8 +23,15 @@ public final class CurlClient: Sendable {
         case shutdown
     }
 
-    /// The multi handle; used off the client's thread only for `curl_multi_wakeup`.
+    /// The multi handle; touched only on the client's thread.
     nonisolated(unsafe) let multi: UnsafeMutableRawPointer
+    /// Wakes the client's thread when a command is queued.
+    let wakeup: Int32
+    let epoll: Int32
+    /// When libcurl next wants `CURL_SOCKET_TIMEOUT` (monotonic ns); client's thread only.
+    nonisolated(unsafe) var timerDeadline: UInt64?
+    /// Sockets registered with epoll; client's thread only.
+    nonisolated(unsafe) var watchedSockets: Set<Int32> = []
     private let queue = Mutex<[Command]>([])
     private let stopped = Atomic<Bool>(false)
     /// Transfers in progress, by easy handle; touched only on the client's thread.
@@ -39,6 +47,14 @@ public final class CurlClient: Sendable {
         multi = curl_multi_init()
         mx_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, mx_curl_pipe_multiplex())
         mx_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 64)
+        epoll = mx_epoll_create()
+        wakeup = mx_eventfd_create()
+        mx_epoll_control(epoll, 1, wakeup, 1, 0)
+        let user = Unmanaged.passUnretained(self).toOpaque()
+        mx_curl_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, user)
+        mx_curl_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, user)
+        mx_curl_multi_setopt_socket_callback(multi, CurlCallbacks.socket)
+        mx_curl_multi_setopt_timer_callback(multi, CurlCallbacks.timer)
         let box = Unmanaged.passRetained(self).toOpaque()
         pthread_create(
             &thread,
@@ -68,7 +84,7 @@ public final class CurlClient: Sendable {
 
     func enqueue(_ command: Command) {
         queue.withLock { $0.append(command) }
-        curl_multi_wakeup(multi)
+        mx_eventfd_signal(wakeup)
     }
 
     // MARK: - The client's thread
@@ -76,6 +92,8 @@ public final class CurlClient: Sendable {
     private func run() {
         var running: Int32 = 0
         var shuttingDown = false
+        var fds = [Int32](repeating: 0, count: 256)
+        var flags = [Int32](repeating: 0, count: 256)
         while true {
             let commands = queue.withLock { queue in
                 let taken = queue
@@ -100,23 +118,72 @@ public final class CurlClient: Sendable {
                     remove(transfer, error: UpstreamError(kind: .cancelled, message: "shutting down", curlCode: 0))
                 }
                 curl_multi_cleanup(multi)
+                close(epoll)
+                close(wakeup)
                 return
             }
-            curl_multi_perform(multi, &running)
-            var remaining: Int32 = 0
-            while let message = curl_multi_info_read(multi, &remaining) {
-                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
-                    let transfer = active[easy]
-                else { continue }
-                let code = message.pointee.data.result
-                if code == CURLE_OK {
-                    remove(transfer, error: nil)
-                } else {
-                    remove(transfer, error: Self.error(code: code, transfer: transfer))
-                }
+            collectFinished()
+            // Wait for a socket, the timer libcurl asked for, or a command.
+            var timeout: Int32 = 1000
+            if let deadline = timerDeadline {
+                let now = Clock.monotonicNanoseconds()
+                timeout = deadline <= now ? 0 : Int32(min(1000, (deadline - now + 999_999) / 1_000_000))
             }
-            curl_multi_poll(multi, nil, 0, 1000, nil)
+            let count = mx_epoll_wait(epoll, &fds, &flags, 256, commands.isEmpty ? timeout : 0)
+            for index in 0..<max(0, Int(count)) {
+                let fd = fds[index]
+                if fd == wakeup {
+                    mx_eventfd_drain(wakeup)
+                    continue
+                }
+                var action: Int32 = 0
+                if flags[index] & 1 != 0 { action |= mx_curl_cselect_in() }
+                if flags[index] & 2 != 0 { action |= mx_curl_cselect_out() }
+                if flags[index] & 4 != 0 { action |= mx_curl_cselect_err() }
+                curl_multi_socket_action(multi, fd, action, &running)
+            }
+            if let deadline = timerDeadline, deadline <= Clock.monotonicNanoseconds() {
+                timerDeadline = nil
+                curl_multi_socket_action(multi, mx_curl_socket_timeout(), 0, &running)
+            }
+            collectFinished()
         }
+    }
+
+    /// Completes the transfers libcurl reports done.
+    private func collectFinished() {
+        var remaining: Int32 = 0
+        while let message = curl_multi_info_read(multi, &remaining) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
+                let transfer = active[easy]
+            else { continue }
+            let code = message.pointee.data.result
+            if code == CURLE_OK {
+                remove(transfer, error: nil)
+            } else {
+                remove(transfer, error: Self.error(code: code, transfer: transfer))
+            }
+        }
+    }
+
+    /// libcurl's socket callback: watch `socket` for what it asks, or stop watching it.
+    func watch(socket: Int32, what: Int32) {
+        if what == mx_curl_poll_remove() {
+            if watchedSockets.remove(socket) != nil { mx_epoll_control(epoll, 2, socket, 0, 0) }
+            return
+        }
+        let readable: Int32 = what & mx_curl_poll_in() != 0 ? 1 : 0
+        let writable: Int32 = what & mx_curl_poll_out() != 0 ? 1 : 0
+        if watchedSockets.insert(socket).inserted {
+            mx_epoll_control(epoll, 1, socket, readable, writable)
+        } else {
+            mx_epoll_control(epoll, 3, socket, readable, writable)
+        }
+    }
+
+    /// libcurl's timer callback: `-1` cancels, otherwise time out after `milliseconds`.
+    func setTimer(milliseconds: Int) {
+        timerDeadline = milliseconds < 0 ? nil : Clock.monotonicNanoseconds() + UInt64(milliseconds) * 1_000_000
     }
 
     private func add(_ transfer: CurlTransfer) {

@@ -169,6 +169,19 @@ extension HTTPHandler {
 
     func upstreamComplete(_ error: UpstreamError?, for exchange: Exchange, attempt: Int) {
         guard isCurrent(exchange, attempt: attempt) else { return }
+        if let error, error.kind == .connect, !exchange.responseStarted, !exchange.retriedConnect {
+            // Nothing reached the upstream: one retry is safe.
+            exchange.retriedConnect = true
+            exchange.attempt += 1
+            exchange.transfer = nil
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let bound = NIOLoopBound(exchange, eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: .milliseconds(Int64.random(in: 20...100))) {
+                guard case .responding(let current) = handler.value.state, current === bound.value else { return }
+                handler.value.startTransfer(bound.value)
+            }
+            return
+        }
         state = .idle
         if exchange.openAIRequest != nil, error?.kind != .cancelled {
             openAIComplete(error, for: exchange)

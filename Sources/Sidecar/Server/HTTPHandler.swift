@@ -44,6 +44,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var openAIRequest: ChatCompletionRequest.Translated?
         var openAIStream: (translator: ChatCompletionStream, parser: SSEParser)?
         var openAIBuffer: [UInt8] = []
+        /// Whether the one retry after a failed upstream connection was used.
+        var retriedConnect = false
         var upstreamHeaders: [(name: String, value: String)] = []
 
         init(head: HTTPRequestHead, route: Route, configuration: RuntimeConfiguration) {
@@ -231,7 +233,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         if case .responding(let exchange) = state {
             exchange.transfer?.cancel()
-            finish(exchange, failed: true, note: "client disconnected")
+            // The client's choice, not a failure of the proxy: counted, logged at debug level.
+            finish(exchange, failed: false, note: nil)
+            exchange.configuration.logger.debug("client disconnected; upstream transfer cancelled")
         }
         state = .closed
         context.fireChannelInactive()

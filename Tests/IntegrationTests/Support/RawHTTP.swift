@@ -88,6 +88,22 @@ enum RawHTTP {
         return Connection(fd: fd)
     }
 
+    /// A TCP port on 127.0.0.1 that nothing listens on right now.
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.bind(fd, $0, length) == 0 ? getsockname(fd, $0, &length) : -1
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     static func requestBytes(method: String, path: String, headers: [(String, String)], body: [UInt8]?) -> [UInt8] {
         var text = "\(method) \(path) HTTP/1.1\r\nhost: localhost\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }

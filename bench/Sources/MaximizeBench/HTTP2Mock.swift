@@ -4,7 +4,7 @@ import Foundation
 /// negotiates HTTP/2 with ALPN as it would with the real API).
 final class HTTP2Mock {
     let process = Process()
-    let port = Int.random(in: 50001...60000)
+    let port = DaemonProcess.freePort()
     let directory: String
     var url: String { "https://127.0.0.1:\(port)" }
     var certificate: String { directory + "/cert.pem" }

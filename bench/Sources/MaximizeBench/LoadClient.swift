@@ -66,9 +66,10 @@ final class BlockingConnection {
         return Array(buffer[0..<count])
     }
 
-    static func request(body: String) -> [UInt8] {
+    static func request(body: String, close: Bool = false) -> [UInt8] {
         let bytes = Array(body.utf8)
-        return Array("POST /v1/messages HTTP/1.1\r\nhost: bench\r\ncontent-type: application/json\r\ncontent-length: \(bytes.count)\r\n\r\n".utf8) + bytes
+        let connection = close ? "connection: close\r\n" : ""
+        return Array("POST /v1/messages HTTP/1.1\r\nhost: bench\r\ncontent-type: application/json\r\n\(connection)content-length: \(bytes.count)\r\n\r\n".utf8) + bytes
     }
 
     /// Reads one response; calls `onBody` with each piece of the body and its arrival time.

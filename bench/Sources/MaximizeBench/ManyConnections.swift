@@ -53,7 +53,8 @@ enum ManyConnections {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         let counts = Counts()
-        let request = BlockingConnection.request(body: body)
+        // `connection: close`, so an error answer ends the connection and counts as a failure.
+        let request = BlockingConnection.request(body: body, close: true)
         let marker = Array((streaming ? "message_stop" : "\"usage\"").utf8)
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(.connectTimeout, value: .seconds(30))
