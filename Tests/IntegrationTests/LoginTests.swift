@@ -82,6 +82,7 @@ struct LoginTests {
         let url = try #require(started.stdout.split(separator: "\n").first { $0.hasPrefix("https://") })
         let stateValue = try #require(query(String(url), "state"))
         #expect(mode(state + "/login.pending") == 0o600)
+        #expect(mode(state) == 0o700)  // created by maxctl, as the contract says
         let pending = try String(contentsOfFile: state + "/login.pending", encoding: .utf8)
         #expect(pending.contains(stateValue))
 

@@ -42,6 +42,7 @@ extension ConfigurationResolver {
         )
         let grace = try number("server.drain_grace_seconds", default: 1, range: 0...3600, integer: false)
         let drainTimeout = try number("server.drain_timeout_seconds", default: 30, range: 0...86400, integer: false)
+        let readTimeout = try number("server.read_timeout_seconds", default: 30, range: 0.1...86400, integer: false)
 
         let defaultModel = try string(
             "models.default",
@@ -107,7 +108,8 @@ extension ConfigurationResolver {
                 logLevel: logLevel,
                 maxBodyBytes: Int(maxBody ?? Double(Defaults.maxBodyBytes)),
                 drainGraceSeconds: grace ?? 1,
-                drainTimeoutSeconds: drainTimeout ?? 30
+                drainTimeoutSeconds: drainTimeout ?? 30,
+                readTimeoutSeconds: readTimeout ?? 30
             ),
             models: .init(defaultModel: defaultModel, nicknames: nicknames),
             api: .init(

@@ -12,6 +12,8 @@ public struct Settings: Sendable, Equatable {
         public var maxBodyBytes: Int
         public var drainGraceSeconds: Double
         public var drainTimeoutSeconds: Double
+        /// How long a connection may wait for the rest of a request, or for its next request.
+        public var readTimeoutSeconds: Double
     }
 
     public struct Models: Sendable, Equatable {

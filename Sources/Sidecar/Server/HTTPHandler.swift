@@ -241,6 +241,28 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
+    /// A client that sends nothing for `server.read_timeout_seconds` (half a request, or an idle
+    /// kept-alive connection) is disconnected; one waiting for its answer is not.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        switch state {
+        case .responding, .closed:
+            return
+        case .collecting(let head, _, _):
+            state = .discarding
+            respondError(
+                head,
+                APIError(.invalidRequest, "the request was not received within server.read_timeout_seconds"),
+                close: true
+            )
+        case .idle, .discarding:
+            context.close(promise: nil)
+        }
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         daemon.current.logger.debug("connection error", metadata: ["error": "\(error)"])
         context.close(promise: nil)

@@ -131,6 +131,10 @@ final class ProxyServer: Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: false)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let readTimeout = daemon.current.settings.server.readTimeoutSeconds
+                    try channel.pipeline.syncOperations.addHandler(
+                        IdleStateHandler(readTimeout: .milliseconds(Int64(readTimeout * 1000)))
+                    )
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: true,
                         withErrorHandling: true

@@ -205,6 +205,18 @@ final class MockHandler: ChannelInboundHandler {
 
     func answer(context: ChannelHandlerContext, request: MockUpstream.Received, options: JSONObject, status: Int) {
         guard context.channel.isActive else { return }
+        if options["reset_before_head"]?.boolValue == true {
+            context.close(promise: nil)
+            return
+        }
+        if let raw = options["raw_sse"]?.stringValue {
+            var headers = HTTPHeaders()
+            headers.add(name: "content-type", value: "text/event-stream")
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: raw)))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            return
+        }
         let model = request.json?["model"]?.stringValue ?? "claude-sonnet-5"
         if status != 200 {
             var headers: [(String, String)] = [("request-id", "req_mock_error")]
@@ -415,11 +427,21 @@ final class MockHandler: ChannelInboundHandler {
         headers.add(name: "request-id", value: "req_mock_stream")
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
         streaming = true
+        if let cut = options["reset_after_events"]?.intValue {
+            // Send a few events, then drop the connection mid-stream.
+            sendEvents(context: context, events: events.prefix(cut), delay: delay, thenReset: true)
+            return
+        }
         sendEvents(context: context, events: events[...], delay: delay)
     }
 
-    func sendEvents(context: ChannelHandlerContext, events: ArraySlice<[UInt8]>, delay: Int64) {
+    func sendEvents(context: ChannelHandlerContext, events: ArraySlice<[UInt8]>, delay: Int64, thenReset: Bool = false) {
         guard streaming, context.channel.isActive else { return }
+        if events.isEmpty, thenReset {
+            streaming = false
+            context.close(promise: nil)
+            return
+        }
         guard let first = events.first else {
             streaming = false
             mock.counters.withLock { $0.completedStreams += 1 }
@@ -430,10 +452,10 @@ final class MockHandler: ChannelInboundHandler {
         let rest = events.dropFirst()
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         if delay == 0 {
-            sendEvents(context: context, events: rest, delay: 0)
+            sendEvents(context: context, events: rest, delay: 0, thenReset: thenReset)
         } else {
             context.eventLoop.scheduleTask(in: .milliseconds(delay)) {
-                bound.value.0.sendEvents(context: bound.value.1, events: rest, delay: delay)
+                bound.value.0.sendEvents(context: bound.value.1, events: rest, delay: delay, thenReset: thenReset)
             }
         }
     }

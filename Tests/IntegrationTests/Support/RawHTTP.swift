@@ -25,6 +25,8 @@ enum RawHTTP {
 
     final class Connection: @unchecked Sendable {
         let fd: Int32
+        /// Bytes read past the end of the last response (a pipelined next response).
+        var leftover: [UInt8] = []
 
         init(fd: Int32) {
             self.fd = fd
@@ -130,13 +132,16 @@ enum RawHTTP {
     }
 
     static func readResponse(_ connection: Connection, onChunk: ((Double, [UInt8]) -> Bool)? = nil) throws -> Response {
-        var buffer: [UInt8] = []
+        var buffer: [UInt8] = connection.leftover
+        connection.leftover = []
         var response: Response?
         var headerEnd = 0
         while response == nil || response!.status < 200 {
-            let bytes = try connection.receive()
-            if bytes.isEmpty { throw Failure(description: "connection closed before the response head") }
-            buffer += bytes
+            if find(buffer, [13, 10, 13, 10]) == nil {
+                let bytes = try connection.receive()
+                if bytes.isEmpty { throw Failure(description: "connection closed before the response head") }
+                buffer += bytes
+            }
             while let end = find(buffer, [13, 10, 13, 10]) {
                 let head = String(decoding: buffer[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
                 buffer.removeFirst(end + 4)
@@ -171,7 +176,10 @@ enum RawHTTP {
                     if pending.count >= lineEnd + 2 + size + 2 {
                         let data = Array(pending[(lineEnd + 2)..<(lineEnd + 2 + size)])
                         pending.removeFirst(lineEnd + 2 + size + 2)
-                        if size == 0 { return result }
+                        if size == 0 {
+                            connection.leftover = pending
+                            return result
+                        }
                         if !deliver(data) { return result }
                         continue
                     }
@@ -181,12 +189,14 @@ enum RawHTTP {
                 pending += more
             }
         } else if let length {
-            if !buffer.isEmpty, !deliver(buffer) { return result }
-            while result.body.count < length {
+            var pending = buffer
+            while pending.count < length {
                 let more = try connection.receive()
                 if more.isEmpty { throw Failure(description: "connection closed mid-body") }
-                if !deliver(more) { return result }
+                pending += more
             }
+            connection.leftover = Array(pending[length...])
+            if length > 0 { _ = deliver(Array(pending[..<length])) }
         } else {
             if !buffer.isEmpty { _ = deliver(buffer) }
             while true {
