@@ -18,9 +18,7 @@ actor ConfigReloader {
     let allowOpenTCP: Bool
     private var lastHash: String?
     let seed: SeedTokenFile?
-    private var seedScheduled = false
-    private var configScheduled = false
-    private var credentialsScheduled = false
+    private var scheduled: Set<Check> = []
 
     init(
         loader: ConfigurationLoader,
@@ -47,33 +45,26 @@ actor ConfigReloader {
         bytes.map { SHA256.hexDigest($0) }
     }
 
-    func configChanged() {
-        guard !configScheduled else { return }
-        configScheduled = true
-        Task {
-            try? await Task.sleep(for: Self.debounce)
-            self.configScheduled = false
-            _ = await self.reloadConfiguration(force: false)
-        }
+    /// What a file event asks to re-read.
+    enum Check: Hashable, Sendable {
+        case configuration, credentials, seed
     }
 
-    func credentialsChanged() {
-        guard !credentialsScheduled else { return }
-        credentialsScheduled = true
-        Task {
-            try? await Task.sleep(for: Self.debounce)
-            self.credentialsScheduled = false
-            self.reloadCredentials()
-        }
-    }
+    func configChanged() { schedule(.configuration) }
+    func credentialsChanged() { schedule(.credentials) }
+    func seedChanged() { schedule(.seed) }
 
-    func seedChanged() {
-        guard !seedScheduled else { return }
-        seedScheduled = true
+    /// Runs the check once, ``debounce`` after the first of a burst of events.
+    private func schedule(_ check: Check) {
+        guard scheduled.insert(check).inserted else { return }
         Task {
             try? await Task.sleep(for: Self.debounce)
-            self.seedScheduled = false
-            self.synchronizeSeed()
+            self.scheduled.remove(check)
+            switch check {
+            case .configuration: _ = await self.reloadConfiguration(force: false)
+            case .credentials: self.reloadCredentials()
+            case .seed: self.synchronizeSeed()
+            }
         }
     }
 

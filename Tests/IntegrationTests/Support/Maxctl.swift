@@ -9,17 +9,7 @@ enum Maxctl {
     }
 
     static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: SidecarProcess.productsDirectory + "/maxctl")
-        process.arguments = arguments
-        process.environment = ["PATH": "/usr/bin:/bin", "HOME": "/nonexistent"].merging(environment) { $1 }
-        let output = Pipe()
-        let errors = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = stdin
-        try process.run()
+        let (process, stdin, output, errors) = try start(arguments, environment: environment)
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
         let stdout = output.fileHandleForReading.readDataToEndOfFile()
@@ -33,6 +23,7 @@ enum Maxctl {
     }
 
     /// Starts `maxctl` with a pipe on standard input, for a conversation.
+    /// Returns the process and its standard input, output and error pipes.
     static func start(_ arguments: [String], environment: [String: String]) throws -> (Process, Pipe, Pipe, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: SidecarProcess.productsDirectory + "/maxctl")
