@@ -205,4 +205,43 @@ struct FaultTests {
         #expect(mode(sidecar.tokenFile) == 0o600)
         #expect(mode(sidecar.socketPath) == 0o660)
     }
+
+    static func openDescriptors(_ pid: Int32) -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+    }
+
+    @Test func thousandsOfFaultedRequestsLeakNothing() async throws {
+        let mock = try MockUpstream()
+        defer { mock.shutdown() }
+        let sidecar = try await SidecarProcess(upstream: mock.baseURL)
+        defer { sidecar.stop() }
+        let faults = [
+            #"{"messages":[],"mock":{"reset_before_head":true}}"#,
+            #"{"stream":true,"messages":[],"mock":{"events":4,"reset_after_events":2}}"#,
+            #"{"messages":[],"mock":{"status":503}}"#,
+            #"{"messages":[],"mock":{"status":529,"error_type":"overloaded_error"}}"#,
+            #"{"messages":[}"#,
+            #"{"stream":true,"messages":[]}"#,
+        ]
+        func round(_ count: Int) throws {
+            for index in 0..<count {
+                let connection = try RawHTTP.connect(unixPath: sidecar.socketPath)
+                _ = try? RawHTTP.send(connection, method: "POST", path: "/v1/messages", body: Array(faults[index % faults.count].utf8))
+            }
+        }
+        try round(300)  // warm up: caches, connection pools, lazily created state
+        try await Task.sleep(for: .milliseconds(300))
+        let pid = sidecar.process.processIdentifier
+        let descriptorsBefore = Self.openDescriptors(pid)
+        let memoryBefore = ListenerTests.residentKilobytes(pid)
+        try round(3000)
+        try await Task.sleep(for: .milliseconds(500))
+        let descriptorsAfter = Self.openDescriptors(pid)
+        let memoryAfter = ListenerTests.residentKilobytes(pid)
+        #expect(descriptorsAfter <= descriptorsBefore + 4, "descriptors \(descriptorsBefore) -> \(descriptorsAfter)")
+        #expect(memoryAfter - memoryBefore < 8_000, "RSS \(memoryBefore) kB -> \(memoryAfter) kB")
+        #expect(try sidecar.request("GET", "/healthz").status == 200)
+        // Every request was counted out again (status.json is rewritten every 2 s).
+        #expect(await ControlPlaneTests.waitForStatus(sidecar) { $0["requests"]?["in_flight"] == 0 })
+    }
 }
