@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "maximize", targets: ["maximize"]),
         .executable(name: "maxctl", targets: ["maxctl"]),
+        .library(name: "MaximizeCore", targets: ["MaximizeCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
