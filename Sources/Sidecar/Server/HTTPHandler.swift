@@ -67,6 +67,13 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.context = context
     }
 
+    /// Drops the context when the channel goes away: the context holds this handler, so keeping
+    /// it would leak both (and the connection's buffers) for every connection ever made.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        state = .closed
+        self.context = nil
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
