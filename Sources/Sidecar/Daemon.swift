@@ -25,10 +25,8 @@ struct Daemon {
             environment: environment
         )
         let loader = ConfigurationLoader(paths: paths, environment: environment, overrides: command.overrides)
-        let configBytes: [UInt8]?
         let loaded: LoadedConfiguration
         do {
-            configBytes = try FileSystem.readFile(paths.configFile, limit: 1 << 20)
             loaded = try loader.load()
         } catch {
             throw Failure("invalid configuration: \(error)")
@@ -95,7 +93,7 @@ struct Daemon {
         let daemon = DaemonContext(paths: paths, configuration: configuration, credentials: credentials, client: client)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(System.coreCount, 4)))
         let status = StatusPublisher(file: StatusFile(runDirectory: paths.runDirectory), daemon: daemon)
-        let configHash = ConfigReloader.hash(configBytes)
+        let configHash = loaded.fileSHA256
         status.update {
             $0.config = StatusDocument.Config(path: paths.configFile, sha256: configHash, loadedAt: Clock.now(), error: nil)
         }

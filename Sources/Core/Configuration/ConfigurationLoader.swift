@@ -17,19 +17,28 @@ public struct ConfigurationLoader: Sendable {
 
     /// Reads `config.json` (when present) and resolves every setting.
     public func load() throws(ConfigurationError) -> LoadedConfiguration {
-        let bytes: [UInt8]?
+        let bytes = try readFile()
+        if let missing = missingFileError(bytes) { throw missing }
+        return try load(fileContents: bytes)
+    }
+
+    /// The configuration file's bytes, read through symlinks; `nil` when there is no file.
+    public func readFile() throws(ConfigurationError) -> [UInt8]? {
         do {
-            bytes = try FileSystem.readFile(paths.configFile, limit: 1 << 20)
+            return try FileSystem.readFile(paths.configFile, limit: 1 << 20)
         } catch {
             throw ConfigurationError(origin: paths.configFile, message: "\(error)")
         }
-        if bytes == nil, paths.configFileIsExplicit {
-            throw ConfigurationError(
-                origin: paths.configFile,
-                message: "the configuration file does not exist; create it or drop --config/MAXIMIZE_CONFIG"
-            )
-        }
-        return try load(fileContents: bytes)
+    }
+
+    /// The error for a file named by `--config`/`MAXIMIZE_CONFIG` that is not there; a missing
+    /// default `config.json` only means defaults.
+    public func missingFileError(_ contents: [UInt8]?) -> ConfigurationError? {
+        guard contents == nil, paths.configFileIsExplicit else { return nil }
+        return ConfigurationError(
+            origin: paths.configFile,
+            message: "the configuration file does not exist; create it or drop --config/MAXIMIZE_CONFIG"
+        )
     }
 
     /// Resolves every setting from the given `config.json` contents (`nil`: no file).
@@ -60,6 +69,7 @@ public struct ConfigurationLoader: Sendable {
         let settings = try resolver.resolveSettings(paths: paths)
         return LoadedConfiguration(
             settings: settings,
+            fileSHA256: fileContents.map { SHA256.hexDigest($0) },
             entries: resolver.entries,
             warnings: resolver.unknownKeyWarnings(),
             fileExists: fileContents != nil
@@ -70,6 +80,8 @@ public struct ConfigurationLoader: Sendable {
 /// The outcome of ``ConfigurationLoader/load()``.
 public struct LoadedConfiguration: Sendable {
     public var settings: Settings
+    /// The hash of the file's content (`nil`: no file), for `status.json` and change detection.
+    public var fileSHA256: String?
     /// Every setting with its displayed value and source, in table order.
     public var entries: [ConfigurationEntry]
     /// Keys in `config.json` that mean nothing (likely typos).

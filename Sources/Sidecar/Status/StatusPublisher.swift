@@ -41,7 +41,7 @@ final class StatusPublisher: Sendable {
     func publish() {
         writing.withLock { _ in
             let now = Clock.now()
-            var facts = self.facts.withLock { $0 }
+            let facts = self.facts.withLock { $0 }
             var document = StatusDocument()
             document.pid = ProcessInfoLite.pid
             document.startedAt = daemon.startedAt
@@ -65,7 +65,6 @@ final class StatusPublisher: Sendable {
                 daemon.current.logger.error("cannot write \(file.path): \(error)")
             }
             if facts.lastState != document.state {
-                facts.lastState = document.state
                 let state = document.state
                 self.facts.withLock { $0.lastState = state }
                 daemon.current.logger.info(

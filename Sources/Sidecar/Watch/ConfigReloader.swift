@@ -40,11 +40,6 @@ actor ConfigReloader {
         self.lastHash = initialHash
     }
 
-    /// The content hash of the configuration file, or of its absence.
-    static func hash(_ bytes: [UInt8]?) -> String? {
-        bytes.map { SHA256.hexDigest($0) }
-    }
-
     /// What a file event asks to re-read.
     enum Check: Hashable, Sendable {
         case configuration, credentials, seed
@@ -95,7 +90,8 @@ actor ConfigReloader {
         } else if let error = snapshot.loadError, force {
             daemon.current.logger.warning("\(error)")
         }
-        status.publish()
+        // The heartbeat covers the rest; a state change is written at once.
+        if changed || force || snapshot.loadError != nil { status.publish() }
         return changed
     }
 
@@ -104,16 +100,14 @@ actor ConfigReloader {
         let path = loader.paths.configFile
         let bytes: [UInt8]?
         do {
-            bytes = try FileSystem.readFile(path, limit: 1 << 20)
+            bytes = try loader.readFile()
         } catch {
-            return record(error: "\(error)", hash: nil)
+            return record(error: error.description, hash: nil)
         }
-        let hash = Self.hash(bytes)
+        let hash = bytes.map { SHA256.hexDigest($0) }
         if !force, hash == lastHash { return nil }
         lastHash = hash
-        if bytes == nil, loader.paths.configFileIsExplicit {
-            return record(error: "\(path) does not exist", hash: hash)
-        }
+        if let missing = loader.missingFileError(bytes) { return record(error: missing.description, hash: hash) }
         let loaded: LoadedConfiguration
         do {
             loaded = try loader.load(fileContents: bytes)
@@ -137,7 +131,7 @@ actor ConfigReloader {
             configuration.logger.warning("storage.* changed; restart maximize for a new token file location to take effect")
         }
         status.update {
-            $0.config = StatusDocument.Config(path: path, sha256: hash, loadedAt: Clock.now(), error: nil)
+            $0.config = StatusDocument.Config(path: path, sha256: loaded.fileSHA256, loadedAt: Clock.now(), error: nil)
             $0.listeners = server.listeners
         }
         daemon.metrics.reload(result: "applied")
