@@ -102,8 +102,7 @@ extension HTTPHandler {
                 output += stream.translator.finish()
             }
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: output)))), promise: nil)
-            let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-            if !exchange.head.isKeepAlive { done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) } }
+            endResponse(keepAlive: exchange.head.isKeepAlive)
             return
         }
         let head = exchange.head

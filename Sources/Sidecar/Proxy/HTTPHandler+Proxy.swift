@@ -189,8 +189,7 @@ extension HTTPHandler {
         }
         guard let error else {
             finish(exchange, failed: exchange.upstreamStatus >= 400, note: nil)
-            let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-            if !exchange.head.isKeepAlive { done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) } }
+            endResponse(keepAlive: exchange.head.isKeepAlive)
             return
         }
         if error.kind == .cancelled { return }
@@ -202,8 +201,7 @@ extension HTTPHandler {
             // The stream has begun: tell the client in the stream, then end it.
             let event = context.channel.allocator.buffer(bytes: apiError.serverSentEvent)
             context.write(wrapOutboundOut(.body(.byteBuffer(event))), promise: nil)
-            let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-            if !exchange.head.isKeepAlive { done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) } }
+            endResponse(keepAlive: exchange.head.isKeepAlive)
         } else {
             // A truncated JSON body cannot carry an error: close so the client sees it.
             context.close(promise: nil)

@@ -318,9 +318,12 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if head.method != .HEAD {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
         }
+        endResponse(keepAlive: keepAlive)
+    }
+
+    /// Writes the end of the response; closes the connection after it unless it is kept alive.
+    func endResponse(keepAlive: Bool) {
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
-            done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
-        }
+        if !keepAlive { done.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) } }
     }
 }
