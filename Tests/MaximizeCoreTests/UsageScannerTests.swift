@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import MaximizeCore
@@ -45,6 +46,15 @@ struct UsageScannerTests {
             #"{"id":"m","content":[{"type":"text","text":"\#(String(repeating: "x", count: 20000))"}],"usage":{"input_tokens":5,"output_tokens":9}}"#
         let usage = try #require(scan(body, eventStream: false, chunk: chunk))
         #expect(usage == UsageScanner.Usage(inputTokens: 5, outputTokens: 9))
+    }
+
+    @Test(arguments: [1, 5, 4096])
+    func crlfLinesAndAnOverlongLineInBetween(chunk: Int) throws {
+        let long = "data: {\"type\":\"content_block_delta\",\"text\":\"\(String(repeating: "y", count: 70_000))\"}"
+        let text = Self.stream.replacingOccurrences(of: "\n", with: "\r\n")
+            .replacingOccurrences(of: "event: message_delta", with: long + "\r\n\r\nevent: message_delta")
+        let usage = try #require(scan(text, eventStream: true, chunk: chunk))
+        #expect(usage == UsageScanner.Usage(inputTokens: 12, outputTokens: 7, cacheReadInputTokens: 3))
     }
 
     @Test func noUsage() {

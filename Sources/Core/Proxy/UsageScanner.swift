@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Reads token usage out of a Messages response as it streams by, without buffering it.
 ///
 /// Server-sent events carry `usage` in `message_start` (input) and `message_delta` (output, a
@@ -16,6 +22,7 @@ public struct UsageScanner: Sendable {
     let eventStream: Bool
     private var line: [UInt8] = []
     private var lineOverflow = false
+    private var skipping = false
     private var tail: [UInt8] = []
     private var usage = Usage()
     private var seen = false
@@ -25,22 +32,40 @@ public struct UsageScanner: Sendable {
     }
 
     public mutating func consume(_ bytes: UnsafeRawBufferPointer) {
-        if eventStream {
-            for byte in bytes {
-                if byte == 0x0A {
-                    if !lineOverflow { scanEventLine() }
-                    line.removeAll(keepingCapacity: true)
-                    lineOverflow = false
-                } else if line.count < Self.lineLimit {
-                    line.append(byte)
-                } else {
-                    lineOverflow = true
-                }
-            }
-        } else {
+        guard eventStream else {
             tail.append(contentsOf: bytes)
             if tail.count > 2 * Self.tailLimit { tail.removeFirst(tail.count - Self.tailLimit) }
+            return
         }
+        var start = 0
+        while start < bytes.count {
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[start...])
+            guard let newline = rest.firstIndex(of: 0x0A) else {
+                append(rest)
+                return
+            }
+            append(UnsafeRawBufferPointer(rebasing: rest[..<newline]))
+            if !lineOverflow { scanEventLine() }
+            line.removeAll(keepingCapacity: true)
+            lineOverflow = false
+            skipping = false
+            start += newline + 1
+        }
+    }
+
+    /// Adds part of a line, unless the line cannot carry usage or is too long to be an event.
+    private mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard !skipping, !lineOverflow, !bytes.isEmpty else { return }
+        if line.isEmpty, bytes.count >= 5, !bytes.starts(with: "data:".utf8) {
+            // Only `data:` lines are read; the rest of this line is not kept.
+            skipping = true
+            return
+        }
+        if line.count + bytes.count > Self.lineLimit {
+            lineOverflow = true
+            return
+        }
+        line.append(contentsOf: bytes)
     }
 
     /// The usage seen, when the response reported one.
@@ -78,13 +103,16 @@ public struct UsageScanner: Sendable {
     }
 
     private func lastIndex(of needle: StaticString, in haystack: [UInt8]) -> Int? {
-        let pattern = Array(UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount))
-        guard haystack.count >= pattern.count else { return nil }
-        var index = haystack.count - pattern.count
-        while index >= 0 {
-            if haystack[index] == pattern[0], Array(haystack[index..<(index + pattern.count)]) == pattern { return index }
-            index -= 1
+        let count = needle.utf8CodeUnitCount
+        guard count > 0, haystack.count >= count else { return nil }
+        let first = needle.utf8Start[0]
+        return haystack.withUnsafeBufferPointer { bytes in
+            var index = bytes.count - count
+            while index >= 0 {
+                if bytes[index] == first, memcmp(bytes.baseAddress! + index, needle.utf8Start, count) == 0 { return index }
+                index -= 1
+            }
+            return nil
         }
-        return nil
     }
 }

@@ -39,7 +39,13 @@ enum CurlCallbacks {
             return length
         }
         guard let colon = line[0..<end].firstIndex(of: UInt8(ascii: ":")) else { return length }
-        let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[0..<colon]), as: UTF8.self).lowercased()
+        let name = String(unsafeUninitializedCapacity: colon) { name in
+            for index in 0..<colon {
+                let byte = line[index]
+                name[index] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+            }
+            return colon
+        }
         var start = colon + 1
         while start < end, line[start] == 0x20 || line[start] == 0x09 { start += 1 }
         let value = String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<end]), as: UTF8.self)

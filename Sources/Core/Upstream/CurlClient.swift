@@ -36,6 +36,9 @@ public final class CurlClient: Sendable {
     private let stopped = Atomic<Bool>(false)
     /// Transfers in progress, by easy handle; touched only on the client's thread.
     nonisolated(unsafe) private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    /// Easy handles of finished transfers, reset and kept for the next ones; client's thread only.
+    nonisolated(unsafe) private var spareHandles: [UnsafeMutableRawPointer] = []
+    static let spareHandleLimit = 64
     nonisolated(unsafe) private var thread = pthread_t()
 
     private static let globalInit: Void = {
@@ -117,6 +120,8 @@ public final class CurlClient: Sendable {
                 for transfer in Array(active.values) {
                     remove(transfer, error: UpstreamError(kind: .cancelled, message: "shutting down", curlCode: 0))
                 }
+                for easy in spareHandles { curl_easy_cleanup(easy) }
+                spareHandles.removeAll()
                 curl_multi_cleanup(multi)
                 close(epoll)
                 close(wakeup)
@@ -187,7 +192,7 @@ public final class CurlClient: Sendable {
     }
 
     private func add(_ transfer: CurlTransfer) {
-        let easy = curl_easy_init()!
+        let easy = spareHandles.popLast() ?? curl_easy_init()!
         transfer.easy = easy
         configure(easy, for: transfer)
         active[easy] = transfer
@@ -246,13 +251,19 @@ public final class CurlClient: Sendable {
     }
 
     /// Takes a transfer off the multi handle and tells its delegate. Connections stay cached in
-    /// the multi handle; the easy handle itself is not reused.
+    /// the multi handle; the easy handle is reset (every option back to its default) and kept
+    /// for a later transfer.
     private func remove(_ transfer: CurlTransfer, error: UpstreamError?) {
         guard let easy = transfer.easy, active.removeValue(forKey: easy) != nil else { return }
         curl_multi_remove_handle(multi, easy)
         transfer.finish(error)
         transfer.easy = nil
-        curl_easy_cleanup(easy)
+        if spareHandles.count < Self.spareHandleLimit {
+            curl_easy_reset(easy)
+            spareHandles.append(easy)
+        } else {
+            curl_easy_cleanup(easy)
+        }
     }
 
     static func curlVersion(_ preference: HTTPVersionPreference) -> Int {

@@ -1,6 +1,12 @@
 import CCurl
 import CCurlShim
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// One upstream transfer: the easy handle and what libcurl reads and writes through it.
 ///
 /// All mutable state is touched only on the ``CurlClient``'s thread; other threads only hold a
@@ -48,10 +54,14 @@ final class CurlTransfer: @unchecked Sendable {
         delegate?.upstreamDidComplete(error)
     }
 
+    /// libcurl's message, with the system's reason when a socket call failed ("Connection refused").
     func errorMessage(code: CURLcode) -> String {
         let detail = String(cString: errorBuffer)
-        if !detail.isEmpty { return detail }
-        return String(cString: curl_easy_strerror(code))
+        var message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        var systemError = 0
+        if let easy { mx_curl_easy_getinfo_long(easy, CURLINFO_OS_ERRNO, &systemError) }
+        if systemError != 0, let reason = strerror(Int32(systemError)) { message += " (\(String(cString: reason)))" }
+        return message
     }
 }
 

@@ -61,7 +61,7 @@ extension HTTPHandler {
         headers.add(name: "content-type", value: "text/event-stream")
         headers.add(name: "cache-control", value: "no-cache")
         if !exchange.head.isKeepAlive { headers.add(name: "connection", value: "close") }
-        context.writeAndFlush(
+        context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: exchange.head.version, status: .ok, headers: headers))),
             promise: nil
         )
@@ -87,7 +87,7 @@ extension HTTPHandler {
         exchange.bytesOut += output.count
         let promise = context.eventLoop.makePromise(of: Void.self)
         promise.futureResult.whenComplete { _ in flushed() }
-        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: output)))), promise: promise)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: output)))), promise: promise)
     }
 
     func openAIComplete(_ error: UpstreamError?, for exchange: Exchange) {

@@ -107,6 +107,8 @@ extension HTTPHandler {
     }
 
     // MARK: - Events from the upstream, on the event loop
+    //
+    // Writes here are not flushed: the ``ProxyResponder`` flushes once after each batch of events.
 
     func upstreamHead(_ head: UpstreamResponseHead, for exchange: Exchange, attempt: Int) {
         guard isCurrent(exchange, attempt: attempt) else { return }
@@ -137,7 +139,7 @@ extension HTTPHandler {
             status: HTTPResponseStatus(statusCode: head.status),
             headers: headers
         )
-        context.writeAndFlush(wrapOutboundOut(.head(responseHead)), promise: nil)
+        context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
     }
 
     /// Headers that describe one hop, not the response.
@@ -164,7 +166,7 @@ extension HTTPHandler {
         exchange.bytesOut += buffer.readableBytes
         let promise = context.eventLoop.makePromise(of: Void.self)
         promise.futureResult.whenComplete { _ in flushed() }
-        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: promise)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: promise)
     }
 
     func upstreamComplete(_ error: UpstreamError?, for exchange: Exchange, attempt: Int) {

@@ -5,15 +5,31 @@ import Synchronization
 /// Carries one transfer's events from the upstream client's thread to the connection's event
 /// loop, with back-pressure: when more than ``highWater`` bytes wait to be written to a slow
 /// client, the transfer pauses until they drain below ``lowWater``.
+///
+/// Events are queued and the event loop is woken once per batch: whatever arrived before the
+/// loop ran (a head, a body and the end of a small answer, say) is written in one pass and
+/// flushed once. Nothing waits for a batch to fill; the first event of a batch wakes the loop.
 final class ProxyResponder: UpstreamDelegate {
     static let highWater = 1 << 20
     static let lowWater = 256 << 10
+
+    private enum Event {
+        case head(UpstreamResponseHead)
+        case body(ByteBuffer)
+        case complete(UpstreamError?)
+    }
+
+    private struct Queue {
+        var events: [Event] = []
+        var scheduled = false
+    }
 
     let handler: NIOLoopBound<HTTPHandler>
     let exchange: NIOLoopBound<HTTPHandler.Exchange>
     let eventLoop: any EventLoop
     let attempt: Int
     let allocator = ByteBufferAllocator()
+    private let queue = Mutex(Queue())
     private let pending = Atomic<Int>(0)
     private let paused = Atomic<Bool>(false)
 
@@ -25,9 +41,7 @@ final class ProxyResponder: UpstreamDelegate {
     }
 
     func upstreamDidReceiveHead(_ head: UpstreamResponseHead) {
-        eventLoop.execute { [handler, exchange, attempt] in
-            handler.value.upstreamHead(head, for: exchange.value, attempt: attempt)
-        }
+        enqueue(.head(head))
     }
 
     func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -38,19 +52,48 @@ final class ProxyResponder: UpstreamDelegate {
                 paused.compareExchange(expected: true, desired: false, ordering: .sequentiallyConsistent).exchanged
             else { return false }
         }
-        let buffer = allocator.buffer(bytes: bytes)
-        let count = bytes.count
-        pending.add(count, ordering: .sequentiallyConsistent)
-        eventLoop.execute { [handler, exchange, attempt] in
-            handler.value.upstreamBody(buffer, for: exchange.value, attempt: attempt) { [self] in self.flushed(count) }
-        }
+        pending.add(bytes.count, ordering: .sequentiallyConsistent)
+        enqueue(.body(allocator.buffer(bytes: bytes)))
         return true
     }
 
     func upstreamDidComplete(_ error: UpstreamError?) {
-        eventLoop.execute { [handler, exchange, attempt] in
-            handler.value.upstreamComplete(error, for: exchange.value, attempt: attempt)
+        enqueue(.complete(error))
+    }
+
+    private func enqueue(_ event: Event) {
+        let wake = queue.withLock { queue in
+            queue.events.append(event)
+            defer { queue.scheduled = true }
+            return !queue.scheduled
         }
+        if wake { eventLoop.execute { [self] in drain() } }
+    }
+
+    /// On the event loop: hands every queued event to the handler in order, then flushes once.
+    private func drain() {
+        let events = queue.withLock { queue in
+            queue.scheduled = false
+            var events: [Event] = []
+            swap(&events, &queue.events)
+            return events
+        }
+        let handler = handler.value
+        let exchange = exchange.value
+        var ended = false
+        for event in events {
+            switch event {
+            case .head(let head):
+                handler.upstreamHead(head, for: exchange, attempt: attempt)
+            case .body(let buffer):
+                let count = buffer.readableBytes
+                handler.upstreamBody(buffer, for: exchange, attempt: attempt) { [self] in flushed(count) }
+            case .complete(let error):
+                handler.upstreamComplete(error, for: exchange, attempt: attempt)
+                ended = true
+            }
+        }
+        if !ended { handler.flushResponse() }
     }
 
     /// Bytes reached the client's socket; resumes a paused transfer once the backlog is small.

@@ -321,6 +321,11 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         endResponse(keepAlive: keepAlive)
     }
 
+    /// Sends what was written of a response so far.
+    func flushResponse() {
+        context?.flush()
+    }
+
     /// Writes the end of the response; closes the connection after it unless it is kept alive.
     func endResponse(keepAlive: Bool) {
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))

@@ -24,6 +24,7 @@ final class DaemonProcess {
         if let caFile { process.environment?["MAXIMIZE_CA_FILE"] = caFile }
         FileManager.default.createFile(atPath: root + "/maximize.log", contents: nil)
         process.standardError = FileHandle(forWritingAtPath: root + "/maximize.log")
+        process.standardOutput = FileHandle(forWritingAtPath: root + "/maximize.log")
         let spawned = monotonicNanoseconds()
         try process.run()
         let deadline = Date().addingTimeInterval(20)

@@ -22,7 +22,7 @@ final class MockServer: Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let counter = ConnectionCounter()
         let http1 = try ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 8192)
+            .serverChannelOption(.backlog, value: 16384)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in

@@ -30,10 +30,16 @@ while let argument = arguments.popFirst() {
 }
 
 // Enough descriptors for 10,000 streams (each is a client socket, a proxy socket, an upstream socket).
+// As root, the hard limit can go up too (a container's default hard limit may be 20,000 or less).
 var limit = rlimit()
 getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-limit.rlim_cur = limit.rlim_max
-setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+limit.rlim_cur = max(limit.rlim_max, 65_536)
+limit.rlim_max = max(limit.rlim_max, 65_536)
+if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 {
+    getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    limit.rlim_cur = limit.rlim_max
+    setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+}
 
 var report: [String: Any] = [
     "machine": [
@@ -42,6 +48,7 @@ var report: [String: Any] = [
         "kernel": ProcessInfo.processInfo.operatingSystemVersionString,
     ],
     "date": ISO8601DateFormatter().string(from: Date()),
+    "descriptor_limit": Int(limit.rlim_cur),
 ]
 func row(_ text: String) {
     print(text)
@@ -65,20 +72,30 @@ row("start to ready: \(ms(daemon.startToReady * 1000)) ms; idle RSS \(idle.rss) 
 _ = runLoad(.unix(daemon.socket), concurrency: 4, perThread: 200)  // warm up
 _ = runLoad(direct, concurrency: 4, perThread: 200)
 
+// nginx as a plain reverse proxy to the same mock, when installed: what any proxy costs here.
+let nginx = parts.contains("latency") || parts.contains("streaming") ? NginxProcess.start(upstreamPort: mock.http1Port) : nil
+defer { nginx?.stop() }
+var proxies: [(label: String, target: Target)] = [("unix", .unix(daemon.socket)), ("tcp", .tcp(daemon.port))]
+if let nginx {
+    _ = runLoad(.unix(nginx.socket), concurrency: 4, perThread: 200)
+    proxies += [("nginx-unix", .unix(nginx.socket)), ("nginx-tcp", .tcp(nginx.port))]
+}
+report["nginx"] = nginx != nil
+
 row("")
 row("non-streaming /v1/messages       p50 ms   p90 ms   p99 ms      req/s   added p50 ms  rps vs direct")
 var latency: [[String: Any]] = []
 for concurrency in parts.contains("latency") ? concurrencies : [] {
     let perThread = max(50, perThreadTotal / concurrency)
     let base = runLoad(direct, concurrency: concurrency, perThread: perThread)
-    row(String(format: "  direct   c=%-4d              %7.3f  %7.3f  %7.3f  %9.0f", concurrency, base.p50, base.p90, base.p99, base.requestsPerSecond))
+    row(String(format: "  direct    c=%-4d              %7.3f  %7.3f  %7.3f  %9.0f", concurrency, base.p50, base.p90, base.p99, base.requestsPerSecond))
     var entry: [String: Any] = ["concurrency": concurrency, "direct": base.json]
-    for target in [Target.unix(daemon.socket), .tcp(daemon.port)] {
+    for (label, target) in proxies {
         let result = runLoad(target, concurrency: concurrency, perThread: perThread)
-        row(String(format: "  %-5@    c=%-4d              %7.3f  %7.3f  %7.3f  %9.0f   %+10.3f   %6.1f %%", target.description as NSString,
+        row(String(format: "  %-10@c=%-4d             %7.3f  %7.3f  %7.3f  %9.0f   %+10.3f   %6.1f %%", label as NSString,
                    concurrency, result.p50, result.p90, result.p99, result.requestsPerSecond, result.p50 - base.p50,
                    100 * result.requestsPerSecond / base.requestsPerSecond))
-        entry[target.description] = result.json.merging(["added_p50_ms": result.p50 - base.p50, "rps_ratio": result.requestsPerSecond / base.requestsPerSecond]) { $1 }
+        entry[label] = result.json.merging(["added_p50_ms": result.p50 - base.p50, "rps_ratio": result.requestsPerSecond / base.requestsPerSecond]) { $1 }
     }
     latency.append(entry)
 }
@@ -99,11 +116,20 @@ for concurrency in parts.contains("streaming") ? [1, 64] : [] {
     let delay = percentile(proxied.eventDelay.sorted(), 0.5)
     row(String(format: "  direct   c=%-3d                     %8.3f              %8.3f      %8.3f", concurrency, baseFirst, baseDelay, percentile(base.eventDelay.sorted(), 0.99)))
     row(String(format: "  unix     c=%-3d                     %8.3f              %8.3f      %8.3f   (added per event %+.3f ms)", concurrency, first, delay, percentile(proxied.eventDelay.sorted(), 0.99), delay - baseDelay))
-    streaming.append([
+    var entry: [String: Any] = [
         "concurrency": concurrency, "direct_first_event_p50_ms": baseFirst, "direct_event_delay_p50_ms": baseDelay,
         "first_event_p50_ms": first, "event_delay_p50_ms": delay, "event_delay_p99_ms": percentile(proxied.eventDelay.sorted(), 0.99),
         "added_event_delay_p50_ms": delay - baseDelay, "events": proxied.events, "errors": proxied.errors + base.errors,
-    ])
+    ]
+    if let nginx {
+        let viaNginx = runStreams(.unix(nginx.socket), concurrency: concurrency, streams: streams, events: events, delayMs: 5)
+        let nginxFirst = percentile(viaNginx.firstEvent.sorted(), 0.5)
+        let nginxDelay = percentile(viaNginx.eventDelay.sorted(), 0.5)
+        row(String(format: "  nginx    c=%-3d                     %8.3f              %8.3f      %8.3f   (added per event %+.3f ms)", concurrency, nginxFirst, nginxDelay, percentile(viaNginx.eventDelay.sorted(), 0.99), nginxDelay - baseDelay))
+        entry["nginx_first_event_p50_ms"] = nginxFirst
+        entry["nginx_added_event_delay_p50_ms"] = nginxDelay - baseDelay
+    }
+    streaming.append(entry)
 }
 report["streaming"] = streaming
 for (name, target) in parts.contains("streaming") ? [("direct", direct), ("unix", Target.unix(daemon.socket))] : [] {
@@ -162,10 +188,29 @@ daemon.stop()
 
 // 4. Many simultaneous open streams over the socket.
 if parts.contains("streams") {
-    let streamsDaemon = try DaemonProcess(binary: maximizePath, upstream: "http://127.0.0.1:\(mock.http1Port)")
+    // The mock in a process of its own, so that its 10,000 sockets and the client's do not share
+    // one descriptor limit.
+    let streamsMock = Process()
+    streamsMock.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+    streamsMock.arguments = ["--serve"]
+    let mockOutput = Pipe()
+    streamsMock.standardOutput = mockOutput
+    try streamsMock.run()
+    defer { kill(streamsMock.processIdentifier, SIGKILL); streamsMock.waitUntilExit() }
+    let announced = String(decoding: mockOutput.fileHandleForReading.availableData, as: UTF8.self)
+    guard let streamsMockPort = Int(announced.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+    else { throw BenchError("the streams mock did not start: \(announced)") }
+    let streamsDaemon = try DaemonProcess(binary: maximizePath, upstream: "http://127.0.0.1:\(streamsMockPort)")
     usleep(200_000)
     let before = streamsDaemon.memory()
-    let streamCount = quick ? 2000 : 10_000
+    // Over HTTP/1.1 each stream holds two of the daemon's descriptors (client and upstream), and
+    // the daemon keeps ~30 of its own; a hard limit below 20,030 cannot hold 10,000.
+    let fitting = (Int(limit.rlim_cur) - 64) / 2
+    let streamCount = min(quick ? 2000 : 10_000, fitting)
+    if streamCount < 10_000, !quick {
+        row("")
+        row("(descriptor hard limit \(limit.rlim_cur), not raisable here: \(streamCount) streams is the most that fit over HTTP/1.1)")
+    }
     var during = (rss: 0, peak: 0, threads: 0)
     let many = ManyConnections.run(
         .unix(streamsDaemon.socket), count: streamCount,
@@ -180,7 +225,7 @@ if parts.contains("streams") {
                streamCount, many.completed, many.failed, many.seconds, during.rss, perStream, streamsDaemon.memory().peak))
     if many.failed > 0 { print(streamsDaemon.log.split(separator: "\n").suffix(5).joined(separator: "\n")) }
     report["open_streams"] = [
-        "count": streamCount, "completed": many.completed, "failed": many.failed, "seconds": many.seconds,
+        "count": streamCount, "descriptor_limit": Int(limit.rlim_cur), "completed": many.completed, "failed": many.failed, "seconds": many.seconds,
         "rss_kb_before": before.rss, "rss_kb_open": during.rss, "bytes_per_stream": perStream, "peak_rss_kb": streamsDaemon.memory().peak,
     ]
     streamsDaemon.stop()
