@@ -12,7 +12,7 @@ struct ControlPlaneTests {
     }
 
     /// Waits until `condition` holds for status.json.
-    static func waitForStatus(_ sidecar: SidecarProcess, timeout: Double = 5, _ condition: (JSONValue) -> Bool) async -> Bool {
+    static func waitForStatus(_ sidecar: SidecarProcess, timeout: Double = 10, _ condition: (JSONValue) -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let status = statusJSON(sidecar), condition(status) { return true }

@@ -80,6 +80,14 @@ extension ConfigurationResolver {
         guard let httpVersion = HTTPVersionPreference(rawValue: versionText) else {
             throw failure("api.http_version", versionSource, "must be auto, 1.1 or 2, got \"\(versionText)\"")
         }
+        let overloadRetries = try number(
+            "api.overload_retries",
+            env: ["MAXIMIZE_OVERLOAD_RETRIES"],
+            default: 0,
+            range: 0...10,
+            integer: true
+        )
+        let overloadBackoff = try number("api.overload_backoff_seconds", default: 1, range: 0.01...60, integer: false)
         let identity = try string("api.identity_text", default: Defaults.identityText)
         let betas = try stringList("api.betas", default: Defaults.betas)
         let userAgent = try string("api.user_agent", default: Defaults.userAgent)
@@ -120,7 +128,9 @@ extension ConfigurationResolver {
                 identityText: identity,
                 betas: betas,
                 userAgent: userAgent,
-                headers: headers
+                headers: headers,
+                overloadRetries: Int(overloadRetries ?? 0),
+                overloadBackoffSeconds: overloadBackoff ?? 1
             ),
             oauth: .init(
                 tokenURL: tokenURL,

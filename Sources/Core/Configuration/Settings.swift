@@ -32,9 +32,14 @@ public struct Settings: Sendable, Equatable {
         public var userAgent: String
         /// Extra headers sent upstream with OAuth credentials, in order.
         public var headers: [(name: String, value: String)]
+        /// How many times a `529 overloaded` answer is retried before it reaches the client (0: never).
+        public var overloadRetries = 0
+        /// The first wait before such a retry, doubled for each next one, unless `retry-after` says otherwise.
+        public var overloadBackoffSeconds = 1.0
 
         public static func == (lhs: API, rhs: API) -> Bool {
             lhs.baseURL == rhs.baseURL && lhs.requestTimeout == rhs.requestTimeout && lhs.caFile == rhs.caFile
+                && lhs.overloadRetries == rhs.overloadRetries && lhs.overloadBackoffSeconds == rhs.overloadBackoffSeconds
                 && lhs.httpVersion == rhs.httpVersion
                 && lhs.identityText == rhs.identityText && lhs.betas == rhs.betas && lhs.userAgent == rhs.userAgent
                 && lhs.headers.map(\.name) == rhs.headers.map(\.name)

@@ -13,6 +13,7 @@ final class DaemonMetrics: Sendable {
     let inFlight: Gauge
     let tokenExpiry: Gauge
     let uptime: Gauge
+    let overloadRetries: Counter
 
     static let latencyBuckets: [Duration] = [
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
@@ -31,6 +32,14 @@ final class DaemonMetrics: Sendable {
             descriptor: Self.name("token_expiry", "seconds", "Seconds until the OAuth access token expires (0 for none).")
         )
         uptime = registry.makeGauge(descriptor: Self.name("uptime", "seconds", "Seconds since the daemon started."))
+        overloadRetries = registry.makeCounter(
+            descriptor: Self.name("overload_retries", "", "Requests sent again after a 529 overloaded answer.")
+        )
+    }
+
+    /// A request sent again after `529 overloaded` (`api.overload_retries`).
+    func overloadRetry() {
+        overloadRetries.increment()
     }
 
     /// One finished request.

@@ -69,8 +69,11 @@ extension HTTPHandler {
 
     func openAIBody(_ buffer: ByteBuffer, for exchange: Exchange, flushed: @escaping @Sendable () -> Void) {
         guard var stream = exchange.openAIStream else {
-            if exchange.openAIBuffer.count + buffer.readableBytes <= Self.openAIBufferLimit {
+            if !exchange.openAIOverflow, exchange.openAIBuffer.count + buffer.readableBytes <= Self.openAIBufferLimit {
                 exchange.openAIBuffer.append(contentsOf: buffer.readableBytesView)
+            } else {
+                exchange.openAIOverflow = true
+                exchange.openAIBuffer = []
             }
             flushed()
             return
@@ -111,6 +114,19 @@ extension HTTPHandler {
             return
         }
         let forwarded = Self.forwardedToOpenAI(exchange.upstreamHeaders)
+        if exchange.openAIOverflow {
+            let limit = Self.openAIBufferLimit >> 20
+            respondOpenAIError(
+                head,
+                OpenAIError(
+                    status: 502,
+                    type: "api_error",
+                    message: "the upstream's answer is larger than \(limit) MiB, too large to translate whole; ask with \"stream\": true"
+                ),
+                counted: true
+            )
+            return
+        }
         guard exchange.upstreamStatus == 200 else {
             respondOpenAIError(
                 head,

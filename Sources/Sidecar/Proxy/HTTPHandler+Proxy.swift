@@ -82,6 +82,34 @@ extension HTTPHandler {
         }
     }
 
+    /// After a `529 overloaded`, before any byte went to the client: waits (`retry-after` when the
+    /// upstream gave one, up to a minute; otherwise the configured backoff, doubled per retry, with
+    /// jitter) and sends the request again.
+    func retryOverloaded(_ exchange: Exchange, retryAfter: String?) {
+        exchange.overloadRetries += 1
+        exchange.attempt += 1
+        exchange.transfer?.cancel()
+        exchange.transfer = nil
+        let api = exchange.configuration.settings.api
+        let backoff = api.overloadBackoffSeconds * Double(1 << (exchange.overloadRetries - 1))
+        var delay = backoff * Double.random(in: 0.5...1.0)
+        if let retryAfter, let seconds = Double(retryAfter.filter { !$0.isWhitespace }), seconds >= 0 { delay = min(seconds, 60) }
+        daemon.metrics.overloadRetry()
+        exchange.configuration.logger.info(
+            "the upstream is overloaded (529); retrying",
+            metadata: [
+                "retry": "\(exchange.overloadRetries)/\(api.overloadRetries)",
+                "after.ms": "\(Int(delay * 1000))",
+            ]
+        )
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let bound = NIOLoopBound(exchange, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay * 1e9))) {
+            guard case .responding(let current) = handler.value.state, current === bound.value else { return }
+            handler.value.startTransfer(bound.value)
+        }
+    }
+
     func logProxying(_ exchange: Exchange, request: ShapedRequest, bytesIn: Int) {
         let logger = exchange.configuration.logger
         guard logger.logLevel <= .debug, let upstream = exchange.upstream else { return }
@@ -114,6 +142,10 @@ extension HTTPHandler {
         guard isCurrent(exchange, attempt: attempt) else { return }
         if head.status == 401, attempt == 1, case .oauth(let token) = exchange.credential, token.refreshToken != nil {
             retryWithRefreshedCredential(exchange, refused: token.accessToken)
+            return
+        }
+        if head.status == 529, exchange.overloadRetries < exchange.configuration.settings.api.overloadRetries {
+            retryOverloaded(exchange, retryAfter: head.header("retry-after"))
             return
         }
         exchange.responseStarted = true

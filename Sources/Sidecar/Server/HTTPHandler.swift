@@ -44,8 +44,12 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var openAIRequest: ChatCompletionRequest.Translated?
         var openAIStream: (translator: ChatCompletionStream, parser: SSEParser)?
         var openAIBuffer: [UInt8] = []
+        /// The buffered answer outgrew ``HTTPHandler/openAIBufferLimit`` and was dropped.
+        var openAIOverflow = false
         /// Whether the one retry after a failed upstream connection was used.
         var retriedConnect = false
+        /// `529 overloaded` answers retried so far (see `api.overload_retries`).
+        var overloadRetries = 0
         var upstreamHeaders: [(name: String, value: String)] = []
 
         init(head: HTTPRequestHead, route: Route, configuration: RuntimeConfiguration) {

@@ -28,7 +28,9 @@ enum Maxctl {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: SidecarProcess.productsDirectory + "/maxctl")
         process.arguments = arguments
-        process.environment = ["PATH": "/usr/bin:/bin", "HOME": "/nonexistent"].merging(environment) { $1 }
+        var base = ["PATH": "/usr/bin:/bin", "HOME": "/nonexistent"]
+        if let tsan = ProcessInfo.processInfo.environment["TSAN_OPTIONS"] { base["TSAN_OPTIONS"] = tsan }
+        process.environment = base.merging(environment) { $1 }
         let input = Pipe()
         let output = Pipe()
         let errors = Pipe()

@@ -9,8 +9,11 @@ import Synchronization
 ///
 /// A request can choose its behaviour with a `"mock"` object in its JSON body (the proxy forwards
 /// unknown fields): `status`, `events`, `delay_ms` (between events), `stall_ms` (before the head),
-/// `retry_after`, `error_type`, `pad` (extra bytes per text delta); or `metadata.user_id`
-/// `mock-status-NNN` for an error status.
+/// `retry_after`, `error_type`, `pad` (extra bytes per text delta), `fail_times` with `key` (answer
+/// `status` only to the first N requests with that key, 200 after), `huge_bytes` (a JSON message
+/// whose text is that long, sent in 64 KiB writes), `trickle_ms` (the JSON body in ten pieces, that
+/// far apart); or `metadata.user_id` `mock-status-NNN` for an error status, `mock-huge-NNN` for
+/// `huge_bytes`.
 final class MockUpstream: Sendable {
     struct Received: Sendable {
         var method: String
@@ -32,6 +35,8 @@ final class MockUpstream: Sendable {
         /// Streams whose client went away before the end.
         var abandonedStreams = 0
         var completedStreams = 0
+        /// Requests seen per `mock.key`, for `fail_times`.
+        var keyed: [String: Int] = [:]
 
         // The OAuth token endpoint (`/v1/oauth/token`), with rotating refresh tokens.
         var validAccessTokens: Set<String> = []
@@ -192,14 +197,25 @@ final class MockHandler: ChannelInboundHandler {
             options["status"] = .number(String(user.dropFirst(12)))
             options["error_type"] = "overloaded_error"
         }
-        let status = options["status"]?.intValue ?? 200
+        if let user = request.json?["metadata"]?["user_id"]?.stringValue, user.hasPrefix("mock-huge-") {
+            options["huge_bytes"] = .number(String(user.dropFirst(10)))
+        }
+        var status = options["status"]?.intValue ?? 200
+        if let times = options["fail_times"]?.intValue, let key = options["key"]?.stringValue {
+            let seen = mock.counters.withLock { counters in
+                counters.keyed[key, default: 0] += 1
+                return counters.keyed[key]!
+            }
+            if seen > times { status = 200 }
+        }
         let stall = options["stall_ms"]?.intValue ?? 0
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
         let chosen = options
+        let chosenStatus = status
         loop.scheduleTask(in: .milliseconds(Int64(stall))) {
             let (handler, context) = bound.value
-            handler.answer(context: context, request: request, options: chosen, status: status)
+            handler.answer(context: context, request: request, options: chosen, status: chosenStatus)
         }
     }
 
@@ -251,6 +267,10 @@ final class MockHandler: ChannelInboundHandler {
             }
             return
         }
+        if let size = options["huge_bytes"]?.intValue {
+            writeHuge(context: context, model: model, textBytes: size)
+            return
+        }
         var content: [JSONValue] = []
         if let thinking = reply.thinking { content.append(["type": "thinking", "thinking": .string(thinking), "signature": "sig"]) }
         if let tool = reply.toolUse {
@@ -264,7 +284,58 @@ final class MockHandler: ChannelInboundHandler {
             "stop_reason": reply.toolUse == nil ? "end_turn" : "tool_use", "stop_sequence": nil,
             "usage": ["input_tokens": 10, "output_tokens": 5],
         ]
+        if let trickle = options["trickle_ms"]?.intValue {
+            writeTrickle(context: context, body: message.serialized(), intervalMs: trickle)
+            return
+        }
         writeWhole(context: context, status: 200, headers: [("request-id", "req_mock")], body: message.serialized())
+    }
+
+    /// A valid message whose text is `textBytes` long, written 64 KiB at a time as the socket drains.
+    func writeHuge(context: ChannelHandlerContext, model: String, textBytes: Int) {
+        let prefix = Array(#"{"id":"msg_huge","type":"message","role":"assistant","model":"\#(model)","content":[{"type":"text","text":""#.utf8)
+        let suffix = Array(#""}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":10,"output_tokens":5}}"#.utf8)
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/json")
+        headers.add(name: "content-length", value: String(prefix.count + textBytes + suffix.count))
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: prefix)))), promise: nil)
+        let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: 64 << 10)
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        @Sendable func next(_ remaining: Int) {
+            let (handler, context) = bound.value
+            guard context.channel.isActive else { return }
+            guard remaining > 0 else {
+                context.write(handler.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: suffix)))), promise: nil)
+                context.writeAndFlush(handler.wrapOutboundOut(.end(nil)), promise: nil)
+                return
+            }
+            let piece = chunk.getSlice(at: 0, length: min(remaining, chunk.readableBytes))!
+            context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(piece)))).whenSuccess {
+                next(remaining - piece.readableBytes)
+            }
+        }
+        next(textBytes)
+    }
+
+    /// `body` in ten pieces, `intervalMs` apart.
+    func writeTrickle(context: ChannelHandlerContext, body: [UInt8], intervalMs: Int) {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/json")
+        headers.add(name: "content-length", value: String(body.count))
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        let size = (body.count + 9) / 10
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        for index in 0..<10 {
+            context.eventLoop.scheduleTask(in: .milliseconds(Int64(intervalMs * (index + 1)))) {
+                let (handler, context) = bound.value
+                guard context.channel.isActive else { return }
+                let start = min(body.count, index * size)
+                let piece = ByteBuffer(bytes: body[start..<min(body.count, start + size)])
+                context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(piece))), promise: nil)
+                if index == 9 { context.writeAndFlush(handler.wrapOutboundOut(.end(nil)), promise: nil) }
+            }
+        }
     }
 
     /// OAuth: code exchange (`good-code` works once; `expired-code` never) and refresh with rotation.

@@ -66,6 +66,8 @@ final class SidecarProcess: @unchecked Sendable {
         process.arguments =
             ["--state-dir", stateDirectory] + (arguments.contains("--run-dir") ? [] : ["--run-dir", runDirectory]) + arguments
         var env = ["HOME": root, "PATH": "/usr/bin:/bin"]
+        // A sanitizer build's settings reach the daemon too (CI's Thread Sanitizer run).
+        if let tsan = ProcessInfo.processInfo.environment["TSAN_OPTIONS"] { env["TSAN_OPTIONS"] = tsan }
         if let upstream { env["MAXIMIZE_API_BASE_URL"] = upstream }
         env.merge(environment) { $1 }
         process.environment = env

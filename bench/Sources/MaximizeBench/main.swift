@@ -92,7 +92,8 @@ for concurrency in parts.contains("latency") ? concurrencies : [] {
     var entry: [String: Any] = ["concurrency": concurrency, "direct": base.json]
     for (label, target) in proxies {
         let result = runLoad(target, concurrency: concurrency, perThread: perThread)
-        row(String(format: "  %-10@c=%-4d             %7.3f  %7.3f  %7.3f  %9.0f   %+10.3f   %6.1f %%", label as NSString,
+        let padded = label + String(repeating: " ", count: max(0, 10 - label.count))
+        row(String(format: "  %@c=%-4d              %7.3f  %7.3f  %7.3f  %9.0f   %+10.3f   %6.1f %%", padded as NSString,
                    concurrency, result.p50, result.p90, result.p99, result.requestsPerSecond, result.p50 - base.p50,
                    100 * result.requestsPerSecond / base.requestsPerSecond))
         entry[label] = result.json.merging(["added_p50_ms": result.p50 - base.p50, "rps_ratio": result.requestsPerSecond / base.requestsPerSecond]) { $1 }
