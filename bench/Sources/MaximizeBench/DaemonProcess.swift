@@ -62,6 +62,18 @@ final class DaemonProcess {
     }
 
     /// VmRSS, VmHWM (peak) in kB, and the thread count, from /proc.
+    /// Resident memory split: anonymous (the daemon's own) and file-backed (binary and libraries,
+    /// clean and shared), in kB, and the proportional set size from smaps_rollup.
+    func residentSplit() -> (anonymous: Int, file: Int, proportional: Int) {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let rollup = (try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8)) ?? ""
+        func field(_ text: String, _ name: String) -> Int {
+            let line = text.split(separator: "\n").first { $0.hasPrefix(name + ":") } ?? ""
+            return Int(line.filter(\.isNumber)) ?? 0
+        }
+        return (field(status, "RssAnon"), field(status, "RssFile"), field(rollup, "Pss"))
+    }
+
     func memory() -> (rss: Int, peak: Int, threads: Int) {
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
         func field(_ name: String) -> Int {

@@ -67,8 +67,13 @@ let daemon = try DaemonProcess(binary: maximizePath, upstream: "http://127.0.0.1
 usleep(300_000)
 let idle = daemon.memory()
 report["start_to_ready_ms"] = daemon.startToReady * 1000
-report["idle"] = ["rss_kb": idle.rss, "threads": idle.threads]
-row("start to ready: \(ms(daemon.startToReady * 1000)) ms; idle RSS \(idle.rss) kB, \(idle.threads) threads")
+let idleSplit = daemon.residentSplit()
+report["idle"] = [
+    "rss_kb": idle.rss, "threads": idle.threads, "rss_anon_kb": idleSplit.anonymous, "rss_file_kb": idleSplit.file,
+    "pss_kb": idleSplit.proportional,
+]
+row("start to ready: \(ms(daemon.startToReady * 1000)) ms; idle RSS \(idle.rss) kB (anonymous \(idleSplit.anonymous) kB, "
+    + "file-backed \(idleSplit.file) kB, PSS \(idleSplit.proportional) kB), \(idle.threads) threads")
 _ = runLoad(.unix(daemon.socket), concurrency: 4, perThread: 200)  // warm up
 _ = runLoad(direct, concurrency: 4, perThread: 200)
 
