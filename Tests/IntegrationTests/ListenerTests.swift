@@ -5,9 +5,10 @@ import Testing
 /// The socket, back-pressure, logging and start-up behaviour of the real daemon.
 @Suite(.serialized)
 struct ListenerTests {
-    static func residentKilobytes(_ pid: Int32) -> Int {
+    /// A memory figure of `/proc/PID/status` in kB: `VmRSS` (resident now) or `VmHWM` (its peak).
+    static func residentKilobytes(_ pid: Int32, field: String = "VmRSS") -> Int {
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix(field + ":") } ?? ""
         return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
     }
 

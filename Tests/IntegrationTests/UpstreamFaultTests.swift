@@ -6,12 +6,6 @@ import Testing
 /// within its timeout and in bounded memory, and the daemon keeps serving.
 @Suite(.serialized)
 struct UpstreamFaultTests {
-    static func kilobytes(_ field: String, _ pid: Int32) -> Int {
-        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix(field + ":") } ?? ""
-        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
-    }
-
     static func requests(_ mock: MockUpstream, key: String) -> Int {
         mock.counters.withLock { $0.keyed[key] ?? 0 }
     }
@@ -99,13 +93,13 @@ struct UpstreamFaultTests {
         defer { sidecar.stop() }
         let pid = sidecar.process.processIdentifier
         _ = try sidecar.request("POST", "/v1/messages", body: #"{"messages":[]}"#)
-        let peakBefore = Self.kilobytes("VmHWM", pid)
+        let peakBefore = ListenerTests.residentKilobytes(pid, field: "VmHWM")
         let size = 150 << 20
         let response = try sidecar.request("POST", "/v1/messages", body: #"{"messages":[],"mock":{"huge_bytes":\#(size)}}"#)
         #expect(response.status == 200)
         #expect(response.body.count > size)
         #expect(response.text.hasSuffix(#""output_tokens":5}}"#))
-        let growth = Self.kilobytes("VmHWM", pid) - peakBefore
+        let growth = ListenerTests.residentKilobytes(pid, field: "VmHWM") - peakBefore
         #expect(growth < 48_000, "peak RSS grew by \(growth) kB for a \(size >> 20) MiB answer")
 
         // The OpenAI route must hold a non-streamed answer whole to translate it: past its limit, a clear 502.

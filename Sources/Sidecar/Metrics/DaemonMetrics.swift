@@ -13,7 +13,7 @@ final class DaemonMetrics: Sendable {
     let inFlight: Gauge
     let tokenExpiry: Gauge
     let uptime: Gauge
-    let overloadRetries: Counter
+    private let overloadRetries: Counter
 
     static let latencyBuckets: [Duration] = [
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),

@@ -64,9 +64,7 @@ extension HTTPHandler {
 
     /// After a 401 on an OAuth token: one forced refresh and one retry, before any byte went to the client.
     func retryWithRefreshedCredential(_ exchange: Exchange, refused token: Secret) {
-        exchange.attempt += 1
-        exchange.transfer?.cancel()
-        exchange.transfer = nil
+        abandonAttempt(exchange)
         exchange.configuration.logger.info("the upstream refused the access token; refreshing and retrying once")
         withCredential(for: exchange, failed: token) { [self] credential in
             guard var upstream = exchange.upstream else { return }
@@ -87,9 +85,6 @@ extension HTTPHandler {
     /// jitter) and sends the request again.
     func retryOverloaded(_ exchange: Exchange, retryAfter: String?) {
         exchange.overloadRetries += 1
-        exchange.attempt += 1
-        exchange.transfer?.cancel()
-        exchange.transfer = nil
         let api = exchange.configuration.settings.api
         let backoff = api.overloadBackoffSeconds * Double(1 << (exchange.overloadRetries - 1))
         var delay = backoff * Double.random(in: 0.5...1.0)
@@ -102,9 +97,23 @@ extension HTTPHandler {
                 "after.ms": "\(Int(delay * 1000))",
             ]
         )
+        restartTransfer(exchange, after: .nanoseconds(Int64(delay * 1e9)))
+    }
+
+    /// Ends the current attempt: its transfer is cancelled and its late events are ignored.
+    func abandonAttempt(_ exchange: Exchange) {
+        exchange.attempt += 1
+        exchange.transfer?.cancel()
+        exchange.transfer = nil
+    }
+
+    /// Sends the request again after `delay` on a new attempt, unless the exchange ended meanwhile
+    /// (the client went away).
+    func restartTransfer(_ exchange: Exchange, after delay: TimeAmount) {
+        abandonAttempt(exchange)
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let bound = NIOLoopBound(exchange, eventLoop: context.eventLoop)
-        context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay * 1e9))) {
+        context.eventLoop.scheduleTask(in: delay) {
             guard case .responding(let current) = handler.value.state, current === bound.value else { return }
             handler.value.startTransfer(bound.value)
         }
@@ -206,14 +215,7 @@ extension HTTPHandler {
         if let error, error.kind == .connect, !exchange.responseStarted, !exchange.retriedConnect {
             // Nothing reached the upstream: one retry is safe.
             exchange.retriedConnect = true
-            exchange.attempt += 1
-            exchange.transfer = nil
-            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-            let bound = NIOLoopBound(exchange, eventLoop: context.eventLoop)
-            context.eventLoop.scheduleTask(in: .milliseconds(Int64.random(in: 20...100))) {
-                guard case .responding(let current) = handler.value.state, current === bound.value else { return }
-                handler.value.startTransfer(bound.value)
-            }
+            restartTransfer(exchange, after: .milliseconds(Int64.random(in: 20...100)))
             return
         }
         state = .idle

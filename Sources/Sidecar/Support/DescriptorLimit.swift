@@ -8,16 +8,11 @@ import Musl
 /// upstream one), so the daemon raises its soft limit to the hard one at start, as nginx's
 /// `worker_rlimit_nofile` or Go's runtime do; a container's 1,024 default would cap it at ~500.
 enum DescriptorLimit {
-    /// Raises the soft limit to the hard limit; returns the limit in force.
-    @discardableResult
-    static func raise() -> UInt64 {
+    /// Raises the soft limit to the hard limit (a no-op when they are equal or it fails).
+    static func raise() {
         var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
-        if limit.rlim_cur < limit.rlim_max {
-            var raised = limit
-            raised.rlim_cur = limit.rlim_max
-            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { return UInt64(raised.rlim_cur) }
-        }
-        return UInt64(limit.rlim_cur)
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 }

@@ -410,23 +410,29 @@ final class MockHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 
-    /// Anthropic's event sequence, one event per write, `delay_ms` apart.
-    /// A tool call streamed as Anthropic does: `tool_use` start, then `input_json_delta` pieces.
-    func streamToolUse(context: ChannelHandlerContext, model: String, tool: (name: String, input: JSONValue)) {
-        var events: [[UInt8]] = []
-        func event(_ name: String, _ data: JSONValue) {
-            events.append(Array("event: \(name)\ndata: ".utf8) + data.serialized() + Array("\n\n".utf8))
-        }
+    /// One server-sent event.
+    static func event(_ name: String, _ data: JSONValue) -> [UInt8] {
+        Array("event: \(name)\ndata: ".utf8) + data.serialized() + Array("\n\n".utf8)
+    }
+
+    /// The `message_start` event every stream opens with.
+    static func messageStart(model: String) -> [UInt8] {
         event(
             "message_start",
             [
                 "type": "message_start",
                 "message": [
                     "id": "msg_mock", "type": "message", "role": "assistant", "model": .string(model), "content": [],
-                    "stop_reason": nil, "usage": ["input_tokens": 10, "output_tokens": 1],
+                    "stop_reason": nil, "stop_sequence": nil, "usage": ["input_tokens": 10, "output_tokens": 1],
                 ],
             ]
         )
+    }
+
+    /// A tool call streamed as Anthropic does: `tool_use` start, then `input_json_delta` pieces.
+    func streamToolUse(context: ChannelHandlerContext, model: String, tool: (name: String, input: JSONValue)) {
+        var events: [[UInt8]] = [Self.messageStart(model: model)]
+        func event(_ name: String, _ data: JSONValue) { events.append(Self.event(name, data)) }
         event(
             "content_block_start",
             [
@@ -455,24 +461,13 @@ final class MockHandler: ChannelInboundHandler {
         sendEvents(context: context, events: events[...], delay: 0)
     }
 
+    /// Anthropic's event sequence, one event per write, `delay_ms` apart.
     func stream(context: ChannelHandlerContext, model: String, options: JSONObject, text: String? = nil) {
         let count = options["events"]?.intValue ?? 5
         let delay = Int64(options["delay_ms"]?.intValue ?? 0)
         let padding = String(repeating: "x", count: options["pad"]?.intValue ?? 0)
-        var events: [[UInt8]] = []
-        func event(_ name: String, _ data: JSONValue) {
-            events.append(Array("event: \(name)\ndata: ".utf8) + data.serialized() + Array("\n\n".utf8))
-        }
-        event(
-            "message_start",
-            [
-                "type": "message_start",
-                "message": [
-                    "id": "msg_mock", "type": "message", "role": "assistant", "model": .string(model), "content": [],
-                    "stop_reason": nil, "stop_sequence": nil, "usage": ["input_tokens": 10, "output_tokens": 1],
-                ],
-            ]
-        )
+        var events: [[UInt8]] = [Self.messageStart(model: model)]
+        func event(_ name: String, _ data: JSONValue) { events.append(Self.event(name, data)) }
         event("content_block_start", ["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]])
         for index in 0..<count {
             event(
