@@ -83,7 +83,7 @@ struct UpstreamFaultTests {
         #expect(unavailable.status == 503)
         #expect(Self.requests(mock, key: "d") == 1)
         let metrics = try sidecar.request("GET", "/metrics").text
-        #expect(metrics.contains("maximize_overload_retries 6"))  // a: 2, s: 1, b: 2, c: 1
+        #expect(metrics.contains("maximize_overload_retries_total 6"))  // a: 2, s: 1, b: 2, c: 1
     }
 
     @Test func aHugeAnswerStreamsThroughInBoundedMemory() async throws {

@@ -33,7 +33,7 @@ final class DaemonMetrics: Sendable {
         )
         uptime = registry.makeGauge(descriptor: Self.name("uptime", "seconds", "Seconds since the daemon started."))
         overloadRetries = registry.makeCounter(
-            descriptor: Self.name("overload_retries", "", "Requests sent again after a 529 overloaded answer.")
+            descriptor: Self.name("overload_retries", "total", "Requests sent again after a 529 overloaded answer.")
         )
     }
 
