@@ -3,7 +3,6 @@ import MaximizeControl
 import MaximizeCore
 import NIOCore
 import NIOPosix
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -167,7 +166,7 @@ struct Daemon {
 
     /// Waits for SIGTERM or SIGINT; a second one ends the process at once.
     static func waitForSignal(status: StatusPublisher, server: ProxyServer) async -> Int32 {
-        let received = Mutex<(count: Int, continuation: CheckedContinuation<Int32, Never>?)>((0, nil))
+        let received = Locked<(count: Int, continuation: CheckedContinuation<Int32, Never>?)>((0, nil))
         return await withCheckedContinuation { continuation in
             received.withLock { $0.continuation = continuation }
             SignalWaiter.start { signal in

@@ -28,11 +28,11 @@ final class DaemonContext: Sendable {
     let stats = RequestStats()
     let metrics = DaemonMetrics()
     let startedAt: Double
-    private let configuration: Mutex<RuntimeConfiguration>
+    private let configuration: Locked<RuntimeConfiguration>
 
     init(paths: MaximizePaths, configuration: RuntimeConfiguration, credentials: CredentialStore, client: CurlClient) {
         self.paths = paths
-        self.configuration = Mutex(configuration)
+        self.configuration = Locked(configuration)
         self.credentials = credentials
         self.client = client
         self.refresher = RefreshCoordinator(

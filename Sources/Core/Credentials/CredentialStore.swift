@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The daemon's credentials in memory: read from `tokens.json` when it changes, never per
 /// request, and replaced when a refresh rotates them.
 public final class CredentialStore: Sendable {
@@ -26,7 +24,7 @@ public final class CredentialStore: Sendable {
     }
 
     public let file: TokenFileStore
-    private let state = Mutex(Snapshot())
+    private let state = Locked(Snapshot())
 
     public init(file: TokenFileStore) {
         self.file = file

@@ -1,5 +1,3 @@
-import Synchronization
-
 extension CurlClient {
     /// A whole upstream response.
     public struct Response: Sendable {
@@ -28,9 +26,9 @@ extension CurlClient {
 /// Collects a response for ``CurlClient/send(_:limit:)``.
 final class ResponseCollector: UpstreamDelegate {
     let limit: Int
-    let continuation = Mutex<CheckedContinuation<Result<CurlClient.Response, UpstreamError>, Never>?>(nil)
-    let transfer = Mutex<UpstreamTransfer?>(nil)
-    private let state = Mutex<(head: UpstreamResponseHead?, body: [UInt8], overflow: Bool)>((nil, [], false))
+    let continuation = Locked<CheckedContinuation<Result<CurlClient.Response, UpstreamError>, Never>?>(nil)
+    let transfer = Locked<UpstreamTransfer?>(nil)
+    private let state = Locked<(head: UpstreamResponseHead?, body: [UInt8], overflow: Bool)>((nil, [], false))
 
     init(limit: Int) {
         self.limit = limit

@@ -32,7 +32,7 @@ public final class CurlClient: Sendable {
     nonisolated(unsafe) var timerDeadline: UInt64?
     /// Sockets registered with epoll; client's thread only.
     nonisolated(unsafe) var watchedSockets: Set<Int32> = []
-    private let queue = Mutex<[Command]>([])
+    private let queue = Locked<[Command]>([])
     private let stopped = Atomic<Bool>(false)
     /// Transfers in progress, by easy handle; touched only on the client's thread.
     nonisolated(unsafe) private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]

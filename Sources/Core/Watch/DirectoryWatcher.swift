@@ -29,7 +29,7 @@ public final class DirectoryWatcher: Sendable {
 
     static let events = Int32(IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
 
-    private let wanted: Mutex<Set<String>>
+    private let wanted: Locked<Set<String>>
     private let stopped = Atomic<Bool>(false)
     private let handler: @Sendable (Event) -> Void
     /// Watched directories by watch descriptor; touched only on the watcher's thread.
@@ -38,7 +38,7 @@ public final class DirectoryWatcher: Sendable {
     /// Initializes the library and starts the thread. Call early: the library waits with
     /// `select()`, so its descriptor must be below 1024.
     public init(directories: [String], handler: @escaping @Sendable (Event) -> Void) throws(WatchError) {
-        self.wanted = Mutex(Set(directories.map(Self.normalize)))
+        self.wanted = Locked(Set(directories.map(Self.normalize)))
         self.handler = handler
         let probe = dup(0)
         if probe >= 0 { close(probe) }

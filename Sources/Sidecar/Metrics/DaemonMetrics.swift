@@ -1,15 +1,14 @@
 import MaximizeCore
 import Prometheus
-import Synchronization
 
 /// The daemon's Prometheus metrics (`/metrics`), kept with swift-prometheus's registry.
 final class DaemonMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
-    private let requestCounters = Mutex<[String: Counter]>([:])
-    private let latency = Mutex<[String: DurationHistogram]>([:])
-    private let refreshCounters = Mutex<[String: Counter]>([:])
-    private let reloadCounters = Mutex<[String: Counter]>([:])
-    private let tokenCounters = Mutex<[String: Counter]>([:])
+    private let requestCounters = Locked<[String: Counter]>([:])
+    private let latency = Locked<[String: DurationHistogram]>([:])
+    private let refreshCounters = Locked<[String: Counter]>([:])
+    private let reloadCounters = Locked<[String: Counter]>([:])
+    private let tokenCounters = Locked<[String: Counter]>([:])
     let inFlight: Gauge
     let tokenExpiry: Gauge
     let uptime: Gauge
@@ -106,7 +105,7 @@ final class DaemonMetrics: Sendable {
     }
 
     private func counter(
-        in table: borrowing Mutex<[String: Counter]>,
+        in table: Locked<[String: Counter]>,
         _ descriptor: MetricNameDescriptor,
         label: String,
         value: String

@@ -1,5 +1,4 @@
 import MaximizeCore
-import NIOConcurrencyHelpers
 import NIOCore
 import Synchronization
 
@@ -30,9 +29,7 @@ final class ProxyResponder: UpstreamDelegate {
     let eventLoop: any EventLoop
     let attempt: Int
     let allocator = ByteBufferAllocator()
-    /// A pthread mutex (`NIOLockedValueBox`) rather than `Synchronization.Mutex`: Thread Sanitizer
-    /// sees its ordering, so CI's TSan run checks this hand-off.
-    private let queue = NIOLockedValueBox(Queue())
+    private let queue = Locked(Queue())
     private let pending = Atomic<Int>(0)
     private let paused = Atomic<Bool>(false)
 
@@ -65,7 +62,7 @@ final class ProxyResponder: UpstreamDelegate {
     }
 
     private func enqueue(_ event: Event) {
-        let wake = queue.withLockedValue { queue in
+        let wake = queue.withLock { queue in
             queue.events.append(event)
             defer { queue.scheduled = true }
             return !queue.scheduled
@@ -75,7 +72,7 @@ final class ProxyResponder: UpstreamDelegate {
 
     /// On the event loop: hands every queued event to the handler in order, then flushes once.
     private func drain() {
-        let events = queue.withLockedValue { queue in
+        let events = queue.withLock { queue in
             queue.scheduled = false
             var events: [Event] = []
             swap(&events, &queue.events)

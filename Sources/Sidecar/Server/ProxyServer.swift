@@ -4,7 +4,6 @@ import MaximizeCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -24,7 +23,7 @@ final class ProxyServer: Sendable {
 
     let daemon: DaemonContext
     let group: MultiThreadedEventLoopGroup
-    private let bound = Mutex(Bound())
+    private let bound = Locked(Bound())
 
     init(daemon: DaemonContext, group: MultiThreadedEventLoopGroup) {
         self.daemon = daemon

@@ -1,7 +1,6 @@
 import Logging
 import MaximizeControl
 import MaximizeCore
-import Synchronization
 
 /// Keeps `status.json` current: rewritten on every state change and as a heartbeat.
 final class StatusPublisher: Sendable {
@@ -21,9 +20,9 @@ final class StatusPublisher: Sendable {
 
     let file: StatusFile
     let daemon: DaemonContext
-    private let facts = Mutex(Facts())
+    private let facts = Locked(Facts())
     /// Serializes writes so documents land in order.
-    private let writing = Mutex(())
+    private let writing = Locked(())
 
     init(file: StatusFile, daemon: DaemonContext) {
         self.file = file

@@ -1,12 +1,12 @@
 import Dispatch
-import Synchronization
+import MaximizeCore
 
 /// Runs async work from synchronous code and waits for it on the calling thread.
 ///
 /// The daemon's entry point is synchronous so that signals are blocked before the concurrency
 /// runtime starts its threads.
 func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let result = Mutex<Result<T, any Error>?>(nil)
+    let result = Locked<Result<T, any Error>?>(nil)
     let done = DispatchSemaphore(value: 0)
     Task {
         let outcome: Result<T, any Error>

@@ -1,6 +1,5 @@
 import MaximizeControl
 import MaximizeCore
-import Synchronization
 
 /// Sends the watcher's events to whoever handles them: configuration, credentials, control.
 ///
@@ -19,7 +18,7 @@ final class FileEventRouter: Sendable {
         var control: ControlHandler
     }
 
-    private let targets = Mutex<Targets?>(nil)
+    private let targets = Locked<Targets?>(nil)
 
     func connect(_ value: Targets) {
         targets.withLock { $0 = value }
