@@ -17,6 +17,18 @@ CURLcode mx_curl_easy_setopt_pointer(CURL *handle, CURLoption option, const void
     return curl_easy_setopt(handle, option, value);
 }
 
+CURLcode mx_curl_easy_setopt_prereq_callback(CURL *handle, mx_curl_prereq_callback cb) {
+    return curl_easy_setopt(handle, CURLOPT_PREREQFUNCTION, cb);
+}
+
+CURLcode mx_curl_easy_setopt_opensocket_callback(CURL *handle, mx_curl_opensocket_callback cb) {
+    return curl_easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, cb);
+}
+
+CURLcode mx_curl_easy_setopt_closesocket_callback(CURL *handle, mx_curl_closesocket_callback cb) {
+    return curl_easy_setopt(handle, CURLOPT_CLOSESOCKETFUNCTION, cb);
+}
+
 CURLcode mx_curl_easy_setopt_data_callback(CURL *handle, CURLoption option, mx_curl_data_callback cb) {
     return curl_easy_setopt(handle, option, cb);
 }

@@ -55,21 +55,12 @@ struct FaultTests {
     }
 
     @Test func untrustedUpstreamCertificateIs502() async throws {
-        let directory = SidecarProcess.makeTemporaryDirectory()
+        let certificate = try TestCertificate(directory: SidecarProcess.makeTemporaryDirectory())
         let port = RawHTTP.freePort()
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        openssl.arguments = [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem",
-            "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
-        ]
-        openssl.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try openssl.run()
-        openssl.waitUntilExit()
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         server.arguments = [
-            "s_server", "-accept", "127.0.0.1:\(port)", "-cert", directory + "/cert.pem", "-key", directory + "/key.pem", "-www", "-quiet",
+            "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate.certificate, "-key", certificate.key, "-www", "-quiet",
         ]
         server.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         server.standardError = FileHandle(forWritingAtPath: "/dev/null")

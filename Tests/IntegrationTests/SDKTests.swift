@@ -11,9 +11,18 @@ struct SDKTests {
 
     /// Runs a Python script with arguments; returns its stdout, failing with its stderr.
     static func runPython(_ script: String, _ arguments: [String]) throws -> String {
+        try python([scriptsDirectory + "/" + script] + arguments, name: script)
+    }
+
+    /// Runs Python `code` (`python3 -c`) with arguments; returns its stdout, failing with its stderr.
+    static func runInlinePython(_ code: String, _ arguments: [String]) throws -> String {
+        try python(["-c", code] + arguments, name: "python3 -c")
+    }
+
+    private static func python(_ arguments: [String], name script: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", scriptsDirectory + "/" + script] + arguments
+        process.arguments = ["python3"] + arguments
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output

@@ -16,6 +16,16 @@ CURLcode mx_curl_easy_setopt_pointer(CURL *handle, CURLoption option, const void
 CURLcode mx_curl_easy_setopt_data_callback(CURL *handle, CURLoption option, mx_curl_data_callback cb);
 CURLcode mx_curl_easy_setopt_xferinfo_callback(CURL *handle, mx_curl_xferinfo_callback cb);
 
+/// Connection bookkeeping: the pre-request point (a connection reached), and socket open/close.
+typedef int (*mx_curl_prereq_callback)(void *clientp, char *primary_ip, char *local_ip, int primary_port,
+                                       int local_port);
+typedef curl_socket_t (*mx_curl_opensocket_callback)(void *clientp, curlsocktype purpose,
+                                                     struct curl_sockaddr *address);
+typedef int (*mx_curl_closesocket_callback)(void *clientp, curl_socket_t item);
+CURLcode mx_curl_easy_setopt_prereq_callback(CURL *handle, mx_curl_prereq_callback cb);
+CURLcode mx_curl_easy_setopt_opensocket_callback(CURL *handle, mx_curl_opensocket_callback cb);
+CURLcode mx_curl_easy_setopt_closesocket_callback(CURL *handle, mx_curl_closesocket_callback cb);
+
 CURLcode mx_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode mx_curl_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value);
 CURLcode mx_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value);

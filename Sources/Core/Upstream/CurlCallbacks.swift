@@ -1,6 +1,12 @@
 import CCurl
 import CCurlShim
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// libcurl's callbacks. They run on the client's thread, inside `curl_multi_perform` or
 /// `curl_easy_pause`, with the transfer as user data.
 enum CurlCallbacks {
@@ -24,6 +30,7 @@ enum CurlCallbacks {
         let length = size * count
         let line = UnsafeRawBufferPointer(start: data, count: length)
         if line.starts(with: "HTTP/".utf8) {
+            transfer.client.transferShowedProtocol(transfer, statusLine: line)
             // A new response (after a 1xx or a redirect): start over.
             transfer.responseHeaders.removeAll()
             return length
@@ -51,6 +58,32 @@ enum CurlCallbacks {
         let value = String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<end]), as: UTF8.self)
         transfer.responseHeaders.append((name, value))
         return length
+    }
+
+    /// The pre-request point: the transfer has a connection and its request is about to go.
+    static let prerequest: mx_curl_prereq_callback = { userdata, _, _, _, _ in
+        guard let userdata else { return 0 }
+        let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
+        transfer.client.transferReachedConnection(transfer)
+        return 0  // CURL_PREREQFUNC_OK
+    }
+
+    /// Opens a socket as libcurl would, noting it for the gate's connection count.
+    static let openSocket: mx_curl_opensocket_callback = { userdata, _, address in
+        guard let userdata, let address else { return -1 }
+        let type = address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue)
+        let socket = Glibc.socket(address.pointee.family, type, address.pointee.protocol)
+        guard socket >= 0 else { return -1 }
+        let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
+        transfer.client.socketOpened(socket, for: transfer)
+        return socket
+    }
+
+    static let closeSocket: mx_curl_closesocket_callback = { userdata, socket in
+        if let userdata {
+            Unmanaged<CurlClient>.fromOpaque(userdata).takeUnretainedValue().socketClosing(socket)
+        }
+        return Glibc.close(socket)
     }
 
     static let socket: mx_curl_socket_callback = { _, socket, what, userp, _ in

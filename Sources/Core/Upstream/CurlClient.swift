@@ -39,6 +39,17 @@ public final class CurlClient: Sendable {
     /// Easy handles of finished transfers, reset and kept for the next ones; client's thread only.
     nonisolated(unsafe) private var spareHandles: [UnsafeMutableRawPointer] = []
     static let spareHandleLimit = 64
+    /// Holds back transfers to an HTTP/2-capable origin until a connection can carry them;
+    /// client's thread only.
+    nonisolated(unsafe) var gate = ConnectionGate<CurlTransfer>(streamsPerConnection: streamsPerConnection)
+    /// Transfers the gate let go, started once libcurl's current call returns; client's thread only.
+    nonisolated(unsafe) var released: [ConnectionGate<CurlTransfer>.Release] = []
+    /// Sockets opened for gated transfers, by origin; client's thread only.
+    nonisolated(unsafe) var socketOrigins: [Int32: String] = [:]
+    /// Those of `socketOrigins` that carry an established connection; client's thread only.
+    nonisolated(unsafe) var establishedSockets: Set<Int32> = []
+    /// Streams per HTTP/2 connection, for libcurl and the gate alike.
+    static let streamsPerConnection = 100
     nonisolated(unsafe) private var thread = pthread_t()
 
     private static let globalInit: Void = {
@@ -49,7 +60,10 @@ public final class CurlClient: Sendable {
         _ = Self.globalInit
         multi = curl_multi_init()
         mx_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, mx_curl_pipe_multiplex())
-        mx_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 64)
+        // Idle connections kept: libcurl's default, four per transfer in progress, so a burst of N
+        // concurrent requests over HTTP/1.1 keeps its N connections instead of reopening them.
+        mx_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, -1)
+        mx_curl_multi_setopt_long(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, Self.streamsPerConnection)
         epoll = mx_epoll_create()
         wakeup = mx_eventfd_create()
         mx_epoll_control(epoll, 1, wakeup, 1, 0)
@@ -73,7 +87,7 @@ public final class CurlClient: Sendable {
 
     /// Starts `request`; `delegate` hears its events on the client's thread.
     public func start(_ request: UpstreamRequest, delegate: any UpstreamDelegate) -> UpstreamTransfer {
-        let transfer = CurlTransfer(request: request, delegate: delegate)
+        let transfer = CurlTransfer(request: request, delegate: delegate, client: self)
         enqueue(.add(transfer))
         return UpstreamTransfer(transfer: transfer, client: self)
     }
@@ -105,9 +119,10 @@ public final class CurlClient: Sendable {
             }
             for command in commands {
                 switch command {
-                case .add(let transfer): add(transfer)
+                case .add(let transfer): admit(transfer)
                 case .cancel(let transfer):
-                    remove(transfer, error: UpstreamError(kind: .cancelled, message: "cancelled", curlCode: 0))
+                    let cancelled = UpstreamError(kind: .cancelled, message: "cancelled", curlCode: 0)
+                    if !withdraw(transfer, error: cancelled) { remove(transfer, error: cancelled) }
                 case .resume(let transfer):
                     if let easy = transfer.easy, !transfer.finished, transfer.paused {
                         transfer.paused = false
@@ -117,6 +132,10 @@ public final class CurlClient: Sendable {
                 }
             }
             if shuttingDown {
+                released.removeAll()
+                for transfer in gate.withdrawAll() {
+                    transfer.finish(UpstreamError(kind: .cancelled, message: "shutting down", curlCode: 0))
+                }
                 for transfer in Array(active.values) {
                     remove(transfer, error: UpstreamError(kind: .cancelled, message: "shutting down", curlCode: 0))
                 }
@@ -128,6 +147,7 @@ public final class CurlClient: Sendable {
                 return
             }
             collectFinished()
+            startReleased()
             // Wait for a socket, the timer libcurl asked for, or a command.
             var timeout: Int32 = 1000
             if let deadline = timerDeadline {
@@ -152,6 +172,7 @@ public final class CurlClient: Sendable {
                 curl_multi_socket_action(multi, mx_curl_socket_timeout(), 0, &running)
             }
             collectFinished()
+            startReleased()
         }
     }
 
@@ -191,10 +212,20 @@ public final class CurlClient: Sendable {
         timerDeadline = milliseconds < 0 ? nil : Clock.monotonicNanoseconds() + UInt64(milliseconds) * 1_000_000
     }
 
-    private func add(_ transfer: CurlTransfer) {
+    /// Puts `transfer` on the multi handle (a gated one once the gate released it).
+    func begin(_ transfer: CurlTransfer) {
+        let waitedMs = Int((Clock.monotonicNanoseconds() - transfer.queuedAt) / 1_000_000)
+        if waitedMs > 0, waitedMs >= Int(transfer.request.timeout * 1000) {
+            let error = UpstreamError(kind: .timeout, message: "no upstream connection within the timeout", curlCode: 0)
+            transfer.finish(error)
+            if let origin = transfer.gateOrigin {
+                released += gate.finished(origin: origin, opener: transfer.opener, reachedConnection: false, failed: false)
+            }
+            return
+        }
         let easy = spareHandles.popLast() ?? curl_easy_init()!
         transfer.easy = easy
-        configure(easy, for: transfer)
+        configure(easy, for: transfer, waitedMs: waitedMs)
         active[easy] = transfer
         let code = curl_multi_add_handle(multi, easy)
         if code != CURLM_OK {
@@ -209,7 +240,7 @@ public final class CurlClient: Sendable {
         }
     }
 
-    private func configure(_ easy: UnsafeMutableRawPointer, for transfer: CurlTransfer) {
+    private func configure(_ easy: UnsafeMutableRawPointer, for transfer: CurlTransfer, waitedMs: Int) {
         let request = transfer.request
         let user = Unmanaged.passUnretained(transfer).toOpaque()
         request.url.withCString { _ = mx_curl_easy_setopt_pointer(easy, CURLOPT_URL, $0) }
@@ -242,22 +273,32 @@ public final class CurlClient: Sendable {
         mx_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
         mx_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
         mx_curl_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
-        let timeoutMs = max(1, Int(request.timeout * 1000))
+        let timeoutMs = max(1, Int(request.timeout * 1000) - waitedMs)
         mx_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, timeoutMs)
         mx_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMs, 30_000))
         if let caFile = request.caFile {
             caFile.withCString { _ = mx_curl_easy_setopt_pointer(easy, CURLOPT_CAINFO, $0) }
         }
+        if transfer.gateOrigin != nil { configureGateCallbacks(easy, for: transfer) }
     }
 
     /// Takes a transfer off the multi handle and tells its delegate. Connections stay cached in
     /// the multi handle; the easy handle is reset (every option back to its default) and kept
     /// for a later transfer.
-    private func remove(_ transfer: CurlTransfer, error: UpstreamError?) {
+    func remove(_ transfer: CurlTransfer, error: UpstreamError?) {
         guard let easy = transfer.easy, active.removeValue(forKey: easy) != nil else { return }
         curl_multi_remove_handle(multi, easy)
         transfer.finish(error)
         transfer.easy = nil
+        if let origin = transfer.gateOrigin {
+            let failed = error.map { $0.kind != .cancelled } ?? false
+            released += gate.finished(
+                origin: origin,
+                opener: transfer.opener,
+                reachedConnection: transfer.reachedConnection,
+                failed: failed
+            )
+        }
         if spareHandles.count < Self.spareHandleLimit {
             curl_easy_reset(easy)
             spareHandles.append(easy)

@@ -23,9 +23,25 @@ final class CurlTransfer: @unchecked Sendable {
     var finished = false
     var paused = false
 
-    init(request: UpstreamRequest, delegate: any UpstreamDelegate) {
+    /// The client that runs it (for libcurl's connection callbacks, which get the transfer).
+    let client: CurlClient
+    /// The origin the ``ConnectionGate`` counts this transfer under; nil when it is not gated.
+    var gateOrigin: String?
+    /// Started to open a connection for the others waiting on its origin.
+    var opener = false
+    /// libcurl's pre-request point passed: the transfer has its connection.
+    var reachedConnection = false
+    /// The status line's protocol was reported to the gate.
+    var protocolReported = false
+    /// When the client's thread took the transfer (monotonic ns); waiting counts toward its timeout.
+    var queuedAt: UInt64 = 0
+    /// Sockets libcurl opened for this transfer's connection attempts.
+    var openedSockets: [Int32] = []
+
+    init(request: UpstreamRequest, delegate: any UpstreamDelegate, client: CurlClient) {
         self.request = request
         self.delegate = delegate
+        self.client = client
         errorBuffer.initialize(to: 0)
     }
 

@@ -22,7 +22,7 @@ final class DaemonProcess {
             "HOME": root, "MAXIMIZE_API_BASE_URL": upstream, "PORT": String(port), "MAXIMIZE_HTTP_VERSION": httpVersion,
         ]
         if let caFile { process.environment?["MAXIMIZE_CA_FILE"] = caFile }
-        FileManager.default.createFile(atPath: root + "/maximize.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: root + "/maximize.log", contents: nil)
         process.standardError = FileHandle(forWritingAtPath: root + "/maximize.log")
         process.standardOutput = FileHandle(forWritingAtPath: root + "/maximize.log")
         let spawned = monotonicNanoseconds()
@@ -61,7 +61,6 @@ final class DaemonProcess {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// VmRSS, VmHWM (peak) in kB, and the thread count, from /proc.
     /// Resident memory split: anonymous (the daemon's own) and file-backed (binary and libraries,
     /// clean and shared), in kB, and the proportional set size from smaps_rollup.
     func residentSplit() -> (anonymous: Int, file: Int, proportional: Int) {
@@ -74,6 +73,7 @@ final class DaemonProcess {
         return (field(status, "RssAnon"), field(status, "RssFile"), field(rollup, "Pss"))
     }
 
+    /// VmRSS, VmHWM (peak) in kB, and the thread count, from /proc.
     func memory() -> (rss: Int, peak: Int, threads: Int) {
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
         func field(_ name: String) -> Int {
@@ -81,6 +81,29 @@ final class DaemonProcess {
             return Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty }?.split(separator: "\t").last ?? "") ?? Int(line.filter(\.isNumber)) ?? 0
         }
         return (field("VmRSS"), field("VmHWM"), field("Threads"))
+    }
+
+    /// The daemon's connected TCP sockets (its upstream connections when clients use the Unix
+    /// socket): its socket descriptors matched against the namespace's TCP table, listeners excluded.
+    func tcpSocketCount() -> Int {
+        let directory = "/proc/\(pid)/fd"
+        let inodes = Set(((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).compactMap { name -> Substring? in
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: directory + "/" + name),
+                target.hasPrefix("socket:[")
+            else { return nil }
+            return target.dropFirst(8).dropLast()
+        })
+        var count = 0
+        for table in ["tcp", "tcp6"] {
+            // Read to the end: Foundation's String(contentsOfFile:) stops after the first page of a /proc file.
+            let data = FileHandle(forReadingAtPath: "/proc/\(pid)/net/\(table)")?.readDataToEndOfFile() ?? Data()
+            let text = String(decoding: data, as: UTF8.self)
+            for line in text.split(separator: "\n").dropFirst() {
+                let columns = line.split(separator: " ")
+                if columns.count > 9, columns[3] != "0A", inodes.contains(columns[9]) { count += 1 }
+            }
+        }
+        return count
     }
 
     /// The daemon's warnings and errors (its log level is `warning` here).

@@ -192,49 +192,70 @@ if parts.contains("connections") {
 let afterAll = daemon.memory()
 daemon.stop()
 
-// 4. Many simultaneous open streams over the socket.
+// 4. Many simultaneous open streams over the socket, against an HTTP/1.1 upstream (a connection
+// per stream) and an HTTP/2 one (streams multiplexed, as with the real API).
+/// Opens `requested` streams at once through a fresh daemon; prints and returns the figures.
+@MainActor func openStreams(_ label: String, upstream: String, caFile: String? = nil, requested: Int) throws -> [String: Any] {
+    let streamsDaemon = try DaemonProcess(binary: maximizePath, upstream: upstream, caFile: caFile)
+    defer { streamsDaemon.stop() }
+    usleep(200_000)
+    let before = streamsDaemon.memory()
+    var during = (rss: 0, peak: 0, threads: 0)
+    var upstreamDescriptors = 0
+    let many = ManyConnections.run(
+        .unix(streamsDaemon.socket), count: requested,
+        body: #"{"stream":true,"messages":[],"mock":{"events":3,"delay_ms":1500}}"#, streaming: true, timeout: 180
+    ) {
+        usleep(500_000)
+        during = streamsDaemon.memory()
+        upstreamDescriptors = streamsDaemon.tcpSocketCount()
+    }
+    let perStream = Double(during.rss - before.rss) * 1024 / Double(requested)
+    row(String(format: "  %@: %d completed, %d failed in %.1f s; %d upstream sockets; RSS %d kB while open (%.0f bytes per stream), peak %d kB",
+               label as NSString, many.completed, many.failed, many.seconds, upstreamDescriptors, during.rss, perStream,
+               streamsDaemon.memory().peak))
+    if many.failed > 0 { print(streamsDaemon.log.split(separator: "\n").suffix(5).joined(separator: "\n")) }
+    return [
+        "count": requested, "completed": many.completed, "failed": many.failed, "seconds": many.seconds,
+        "upstream_sockets": upstreamDescriptors, "rss_kb_before": before.rss, "rss_kb_open": during.rss,
+        "bytes_per_stream": perStream, "peak_rss_kb": streamsDaemon.memory().peak,
+    ]
+}
 if parts.contains("streams") {
-    // The mock in a process of its own, so that its 10,000 sockets and the client's do not share
-    // one descriptor limit.
+    let wanted = quick ? 2000 : 10_000
+    row("")
+    row("simultaneous streams over the socket")
+    var openStreamsReport: [String: Any] = ["descriptor_limit": Int(limit.rlim_cur)]
+    // The HTTP/1.1 mock in a process of its own, so that its sockets and the client's do not
+    // share one descriptor limit.
     let streamsMock = Process()
     streamsMock.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
     streamsMock.arguments = ["--serve"]
     let mockOutput = Pipe()
     streamsMock.standardOutput = mockOutput
     try streamsMock.run()
-    defer { kill(streamsMock.processIdentifier, SIGKILL); streamsMock.waitUntilExit() }
     let announced = String(decoding: mockOutput.fileHandleForReading.availableData, as: UTF8.self)
     guard let streamsMockPort = Int(announced.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
     else { throw BenchError("the streams mock did not start: \(announced)") }
-    let streamsDaemon = try DaemonProcess(binary: maximizePath, upstream: "http://127.0.0.1:\(streamsMockPort)")
-    usleep(200_000)
-    let before = streamsDaemon.memory()
     // Over HTTP/1.1 each stream holds two of the daemon's descriptors (client and upstream), and
     // the daemon keeps ~30 of its own; a hard limit below 20,030 cannot hold 10,000.
-    let fitting = (Int(limit.rlim_cur) - 64) / 2
-    let streamCount = min(quick ? 2000 : 10_000, fitting)
-    if streamCount < 10_000, !quick {
-        row("")
-        row("(descriptor hard limit \(limit.rlim_cur), not raisable here: \(streamCount) streams is the most that fit over HTTP/1.1)")
+    let fitting = min(wanted, (Int(limit.rlim_cur) - 64) / 2)
+    if fitting < wanted {
+        row("  (descriptor hard limit \(limit.rlim_cur), not raisable here: \(fitting) is the most that fit over HTTP/1.1)")
     }
-    var during = (rss: 0, peak: 0, threads: 0)
-    let many = ManyConnections.run(
-        .unix(streamsDaemon.socket), count: streamCount,
-        body: #"{"stream":true,"messages":[],"mock":{"events":3,"delay_ms":1500}}"#, streaming: true, timeout: 120
-    ) {
-        usleep(500_000)
-        during = streamsDaemon.memory()
+    openStreamsReport["http1"] = try openStreams("HTTP/1.1 upstream, \(fitting) streams", upstream: "http://127.0.0.1:\(streamsMockPort)", requested: fitting)
+    kill(streamsMock.processIdentifier, SIGKILL)
+    streamsMock.waitUntilExit()
+    if let h2 = try? HTTP2Mock.start() {
+        defer { h2.stop() }
+        _ = h2.get("/reset")
+        openStreamsReport["http2"] = try openStreams("HTTP/2 upstream, \(wanted) streams", upstream: h2.url, caFile: h2.certificate, requested: wanted)
+        openStreamsReport["http2_upstream_connections"] = h2.connections()
+        row("  HTTP/2 upstream connections the mock saw: \(h2.connections())")
+    } else {
+        row("  HTTP/2: skipped (hypercorn or openssl missing; pip install hypercorn)")
     }
-    let perStream = Double(during.rss - before.rss) * 1024 / Double(streamCount)
-    row("")
-    row(String(format: "%d simultaneous streams: %d completed, %d failed in %.1f s; RSS %d kB while open (%.0f bytes per stream), peak %d kB",
-               streamCount, many.completed, many.failed, many.seconds, during.rss, perStream, streamsDaemon.memory().peak))
-    if many.failed > 0 { print(streamsDaemon.log.split(separator: "\n").suffix(5).joined(separator: "\n")) }
-    report["open_streams"] = [
-        "count": streamCount, "descriptor_limit": Int(limit.rlim_cur), "completed": many.completed, "failed": many.failed, "seconds": many.seconds,
-        "rss_kb_before": before.rss, "rss_kb_open": during.rss, "bytes_per_stream": perStream, "peak_rss_kb": streamsDaemon.memory().peak,
-    ]
-    streamsDaemon.stop()
+    report["open_streams"] = openStreamsReport
 }
 _ = afterAll
 

@@ -1,0 +1,100 @@
+import CCurl
+import CCurlShim
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The ``ConnectionGate`` wiring: which transfers it holds, and what libcurl tells it through the
+/// pre-request, socket and status-line callbacks. Client's thread only.
+extension CurlClient {
+    /// The origin (`https://host:port`) of a transfer that may be multiplexed, or nil: cleartext
+    /// and HTTP/1.1-only transfers each need a connection of their own and are not held back.
+    static func gatedOrigin(_ request: UpstreamRequest) -> String? {
+        guard request.httpVersion != .http1, request.url.utf8.starts(with: "https://".utf8) else { return nil }
+        let rest = request.url.utf8.dropFirst(8)
+        let end = rest.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) ?? rest.endIndex
+        return String(request.url[..<end])
+    }
+
+    /// Takes a new transfer: starts it, or queues it behind the connection being opened.
+    func admit(_ transfer: CurlTransfer) {
+        transfer.queuedAt = Clock.monotonicNanoseconds()
+        guard let origin = Self.gatedOrigin(transfer.request) else {
+            begin(transfer)
+            return
+        }
+        transfer.gateOrigin = origin
+        released += gate.admit(transfer, origin: origin)
+    }
+
+    /// Ends a transfer that is still waiting for the gate; false when it is not waiting.
+    func withdraw(_ transfer: CurlTransfer, error: UpstreamError) -> Bool {
+        guard transfer.easy == nil, !transfer.finished, let origin = transfer.gateOrigin,
+            gate.withdraw(origin: origin, where: { $0 === transfer }) != nil
+        else { return false }
+        transfer.finish(error)
+        return true
+    }
+
+    /// Starts what the gate released (never inside a libcurl callback, where adding a handle is
+    /// not allowed).
+    func startReleased() {
+        while !released.isEmpty {
+            let batch = released
+            released.removeAll(keepingCapacity: true)
+            for release in batch {
+                release.waiter.opener = release.opener
+                begin(release.waiter)
+            }
+        }
+    }
+
+    func configureGateCallbacks(_ easy: UnsafeMutableRawPointer, for transfer: CurlTransfer) {
+        let user = Unmanaged.passUnretained(transfer).toOpaque()
+        mx_curl_easy_setopt_prereq_callback(easy, CurlCallbacks.prerequest)
+        mx_curl_easy_setopt_pointer(easy, CURLOPT_PREREQDATA, user)
+        mx_curl_easy_setopt_opensocket_callback(easy, CurlCallbacks.openSocket)
+        mx_curl_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, user)
+        mx_curl_easy_setopt_closesocket_callback(easy, CurlCallbacks.closeSocket)
+        mx_curl_easy_setopt_pointer(easy, CURLOPT_CLOSESOCKETDATA, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// libcurl is about to send `transfer`'s request: it has a connection, new or reused.
+    func transferReachedConnection(_ transfer: CurlTransfer) {
+        guard !transfer.reachedConnection, let origin = transfer.gateOrigin, let easy = transfer.easy else { return }
+        transfer.reachedConnection = true
+        var connects = 0
+        mx_curl_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
+        if connects > 0,
+            let socket = transfer.openedSockets.last(where: { socketOrigins[$0] != nil && !establishedSockets.contains($0) })
+        {
+            establishedSockets.insert(socket)
+        }
+        transfer.openedSockets.removeAll()
+        released += gate.reachedConnection(origin: origin, opener: transfer.opener, newConnection: connects > 0)
+    }
+
+    /// The status line of `transfer`'s first response: HTTP/2 (or 3) multiplexes, HTTP/1 does not.
+    func transferShowedProtocol(_ transfer: CurlTransfer, statusLine: UnsafeRawBufferPointer) {
+        guard !transfer.protocolReported, let origin = transfer.gateOrigin else { return }
+        transfer.protocolReported = true
+        let multiplexed = !statusLine.starts(with: "HTTP/1".utf8)
+        released += gate.learnedProtocol(origin: origin, multiplexed: multiplexed)
+    }
+
+    func socketOpened(_ socket: Int32, for transfer: CurlTransfer) {
+        guard let origin = transfer.gateOrigin else { return }
+        socketOrigins[socket] = origin
+        transfer.openedSockets.append(socket)
+    }
+
+    func socketClosing(_ socket: Int32) {
+        guard let origin = socketOrigins.removeValue(forKey: socket) else { return }
+        if establishedSockets.remove(socket) != nil {
+            released += gate.connectionClosed(origin: origin)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import MaximizeCore
+
+/// A self-signed certificate for 127.0.0.1 (and its key), made with `openssl` in `directory`.
+struct TestCertificate {
+    let certificate: String
+    let key: String
+
+    init(directory: String) throws {
+        certificate = directory + "/cert.pem"
+        key = directory + "/key.pem"
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
+        ]
+        openssl.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try openssl.run()
+        openssl.waitUntilExit()
+        guard openssl.terminationStatus == 0 else { throw SidecarError(message: "openssl could not make a certificate") }
+    }
+}
+
+/// `Python/http2_upstream.py` under hypercorn over TLS on 127.0.0.1: HTTP/2 by ALPN (as the real
+/// API), or HTTP/1.1 only. It counts the connections it was given and the most requests it had
+/// in progress at once. Stopped by PID.
+final class TLSUpstream: @unchecked Sendable {
+    let process = Process()
+    let port = RawHTTP.freePort()
+    let certificate: TestCertificate
+    var baseURL: String { "https://127.0.0.1:\(port)" }
+
+    init(http1Only: Bool = false) async throws {
+        let directory = SidecarProcess.makeTemporaryDirectory()
+        certificate = try TestCertificate(directory: directory)
+        let config = directory + "/hypercorn.toml"
+        let protocols = http1Only ? #"["http/1.1"]"# : #"["h2", "http/1.1"]"#
+        try "alpn_protocols = \(protocols)\nbacklog = 4096\n".write(toFile: config, atomically: true, encoding: .utf8)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", "-m", "hypercorn", "--config", config, "--certfile", certificate.certificate,
+            "--keyfile", certificate.key, "--bind", "127.0.0.1:\(port)", "--workers", "1", "http2_upstream:app",
+        ]
+        process.currentDirectoryURL = URL(fileURLWithPath: SDKTests.scriptsDirectory)
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        for _ in 0..<250 {
+            if (try? RawHTTP.connect(port: port)) != nil { return }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(40))
+        }
+        stop()
+        throw SidecarError(message: "hypercorn did not start (python3 -m pip install hypercorn)")
+    }
+
+    /// Distinct connections and the peak of requests in progress since the last `reset()`.
+    func counts() throws -> (connections: Int, peak: Int) {
+        let text = try get("/count")
+        let json = try JSONParser.parse(Array(text.utf8))
+        return (json["connections"]?.intValue ?? -1, json["peak"]?.intValue ?? -1)
+    }
+
+    func reset() throws { _ = try get("/reset") }
+
+    /// GET `path` with Python's own TLS client (HTTP/1.1), trusting the test certificate.
+    private func get(_ path: String) throws -> String {
+        try SDKTests.runInlinePython(
+            """
+            import http.client, ssl, sys
+            context = ssl.create_default_context(cafile=sys.argv[1])
+            connection = http.client.HTTPSConnection("127.0.0.1", int(sys.argv[2]), context=context)
+            connection.request("GET", sys.argv[3])
+            print(connection.getresponse().read().decode())
+            """,
+            [certificate.certificate, String(port), path]
+        )
+    }
+
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+}
