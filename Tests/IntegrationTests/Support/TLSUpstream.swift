@@ -38,9 +38,11 @@ final class TLSUpstream: @unchecked Sendable {
         let protocols = http1Only ? #"["http/1.1"]"# : #"["h2", "http/1.1"]"#
         try "alpn_protocols = \(protocols)\nbacklog = 4096\n".write(toFile: config, atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        // `--workers 0` serves in this one process, so stopping it by PID stops all of it (with
+        // workers, a killed parent leaves its worker running and holding the port).
         process.arguments = [
             "python3", "-m", "hypercorn", "--config", config, "--certfile", certificate.certificate,
-            "--keyfile", certificate.key, "--bind", "127.0.0.1:\(port)", "--workers", "1", "http2_upstream:app",
+            "--keyfile", certificate.key, "--bind", "127.0.0.1:\(port)", "--workers", "0", "http2_upstream:app",
         ]
         process.currentDirectoryURL = URL(fileURLWithPath: SDKTests.scriptsDirectory)
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")

@@ -29,9 +29,11 @@ final class HTTP2Mock {
         try "keep_alive_max_requests = 100000000\nbacklog = 4096\n".write(
             toFile: directory + "/hypercorn.toml", atomically: true, encoding: .utf8)
         mock.process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        // `--workers 0` serves in this one process, so stopping it by PID stops all of it (with
+        // workers, a killed parent leaves its worker running and holding the port).
         mock.process.arguments = [
             "python3", "-m", "hypercorn", "--config", directory + "/hypercorn.toml", "--certfile", directory + "/cert.pem", "--keyfile", directory + "/key.pem",
-            "--bind", "127.0.0.1:\(mock.port)", "--workers", "1", "http2_upstream:app",
+            "--bind", "127.0.0.1:\(mock.port)", "--workers", "0", "http2_upstream:app",
         ]
         mock.process.currentDirectoryURL = URL(fileURLWithPath: script)
         mock.process.standardError = FileHandle(forWritingAtPath: "/dev/null")
@@ -58,12 +60,15 @@ final class HTTP2Mock {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Distinct connections the mock was given since the last `/reset`.
-    func connections() -> Int {
+    /// Distinct connections the mock was given, and the most requests it had in progress at
+    /// once, since the last `/reset`.
+    func counts() -> (connections: Int, peak: Int) {
         let data = Data(get("/count").utf8)
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-        return json?["connections"] as? Int ?? -1
+        return (json?["connections"] as? Int ?? -1, json?["peak"] as? Int ?? -1)
     }
+
+    func connections() -> Int { counts().connections }
 
     func stop() {
         if process.isRunning {

@@ -10,6 +10,13 @@ enum ManyConnections {
         let completed = Atomic<Int>(0)
         let failed = Atomic<Int>(0)
         let opened = Atomic<Int>(0)
+        /// Why connections failed, with how many failed so.
+        let reasons = Mutex<[String: Int]>([:])
+
+        func fail(_ reason: String) {
+            failed.add(1, ordering: .relaxed)
+            reasons.withLock { $0[reason, default: 0] += 1 }
+        }
     }
 
     final class Handler: ChannelInboundHandler {
@@ -36,10 +43,13 @@ enum ManyConnections {
         }
 
         func channelInactive(context: ChannelHandlerContext) {
-            if !done { counts.failed.add(1, ordering: .relaxed) }
+            if !done { counts.fail(error.map { "\($0)" } ?? (tail.isEmpty ? "closed before an answer" : "closed mid-answer")) }
         }
 
+        var error: (any Error)?
+
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            self.error = error
             context.close(promise: nil)
         }
     }
@@ -49,7 +59,7 @@ enum ManyConnections {
     static func run(
         _ target: Target, count: Int, body: String, streaming: Bool, timeout: Double,
         during: () -> Void = {}
-    ) -> (completed: Int, failed: Int, seconds: Double) {
+    ) -> (completed: Int, failed: Int, seconds: Double, reasons: [String: Int]) {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         let counts = Counts()
@@ -80,7 +90,7 @@ enum ManyConnections {
             if index % 512 == 511 { _ = try? sent.wait() }
         }
         for future in channels {
-            if (try? future.wait()) == nil { counts.failed.add(1, ordering: .relaxed) }
+            do { _ = try future.wait() } catch { counts.fail("connect: \(error)") }
         }
         during()
         let deadline = Date().addingTimeInterval(timeout)
@@ -89,7 +99,7 @@ enum ManyConnections {
         }
         return (
             counts.completed.load(ordering: .relaxed), counts.failed.load(ordering: .relaxed),
-            Double(monotonicNanoseconds() - start) / 1e9
+            Double(monotonicNanoseconds() - start) / 1e9, counts.reasons.withLock { $0 }
         )
     }
 }

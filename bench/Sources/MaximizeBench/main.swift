@@ -214,9 +214,12 @@ daemon.stop()
     row(String(format: "  %@: %d completed, %d failed in %.1f s; %d upstream sockets; RSS %d kB while open (%.0f bytes per stream), peak %d kB",
                label as NSString, many.completed, many.failed, many.seconds, upstreamDescriptors, during.rss, perStream,
                streamsDaemon.memory().peak))
-    if many.failed > 0 { print(streamsDaemon.log.split(separator: "\n").suffix(5).joined(separator: "\n")) }
+    if many.failed > 0 {
+        row("    failures: " + many.reasons.sorted { $0.value > $1.value }.prefix(4).map { "\($0.value) \($0.key)" }.joined(separator: "; "))
+        print(streamsDaemon.log.split(separator: "\n").suffix(5).joined(separator: "\n"))
+    }
     return [
-        "count": requested, "completed": many.completed, "failed": many.failed, "seconds": many.seconds,
+        "count": requested, "completed": many.completed, "failed": many.failed, "failure_reasons": many.reasons, "seconds": many.seconds,
         "upstream_sockets": upstreamDescriptors, "rss_kb_before": before.rss, "rss_kb_open": during.rss,
         "bytes_per_stream": perStream, "peak_rss_kb": streamsDaemon.memory().peak,
     ]
@@ -250,8 +253,10 @@ if parts.contains("streams") {
         defer { h2.stop() }
         _ = h2.get("/reset")
         openStreamsReport["http2"] = try openStreams("HTTP/2 upstream, \(wanted) streams", upstream: h2.url, caFile: h2.certificate, requested: wanted)
-        openStreamsReport["http2_upstream_connections"] = h2.connections()
-        row("  HTTP/2 upstream connections the mock saw: \(h2.connections())")
+        let counts = h2.counts()
+        openStreamsReport["http2_upstream_connections"] = counts.connections
+        openStreamsReport["http2_upstream_peak_streams"] = counts.peak
+        row("  HTTP/2 upstream: \(counts.connections) connections, at most \(counts.peak) streams in progress at once")
     } else {
         row("  HTTP/2: skipped (hypercorn or openssl missing; pip install hypercorn)")
     }
