@@ -41,6 +41,22 @@ struct MultiplexingTests {
         #expect(try upstream.counts().connections == 1)
     }
 
+    @Test func aServerAllowingFewerStreamsPerConnectionServesTheWholeBurst() async throws {
+        // libcurl puts up to 100 streams on a new connection before the server's SETTINGS say 10;
+        // the burst must still complete, none lost or left hanging.
+        let upstream = try await TLSUpstream(maxStreams: 10)
+        defer { upstream.stop() }
+        let sidecar = try await SidecarProcess(
+            upstream: upstream.baseURL, environment: ["MAXIMIZE_CA_FILE": upstream.certificate.certificate]
+        )
+        defer { sidecar.stop() }
+        let responses = try Self.burst(
+            sidecar, count: 100, body: #"{"stream":true,"messages":[],"mock":{"events":2,"delay_ms":400}}"#
+        )
+        #expect(responses.allSatisfy { $0.status == 200 && $0.text.contains("message_stop") })
+        #expect(try upstream.counts().peak >= 80, "the streams were in progress together")
+    }
+
     @Test func anHTTP1UpstreamOverTLSIsNotHeldBack() async throws {
         let upstream = try await TLSUpstream(http1Only: true)
         defer { upstream.stop() }

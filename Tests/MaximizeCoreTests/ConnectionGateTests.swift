@@ -79,6 +79,31 @@ struct ConnectionGateTests {
         #expect(gate.waiting(origin) == 2)
     }
 
+    @Test func aServerThatAllowsFewerStreamsIsLearnedUntilAConnectionCloses() {
+        var gate = Gate(streamsPerConnection: 100)
+        _ = admit(&gate, 0..<1)
+        #expect(gate.reachedConnection(origin: origin, opener: true, newConnection: true).isEmpty)
+        // 40 more go; the connection takes 10 of them, then libcurl opens one of its own.
+        let released = admit(&gate, 1..<41)
+        #expect(released.count == 40)
+        for _ in 1..<10 { _ = gate.reachedConnection(origin: origin, opener: false, newConnection: false) }
+        _ = gate.reachedConnection(origin: origin, opener: false, newConnection: true)
+        #expect(gate.streamsPerConnection(origin) == 10)
+        #expect(gate.connections(origin) == 2)
+        // 41 in flight on two connections of 10: the next waits for an opener.
+        let next = admit(&gate, 41..<43)
+        #expect(next.map(\.waiter) == [41])
+        #expect(next.first?.opener == true)
+        // A retry that reuses a connection changes nothing; one that opens a connection counts it.
+        _ = gate.reachedConnection(origin: origin, opener: false, newConnection: false, firstTime: false)
+        #expect(gate.connections(origin) == 2)
+        _ = gate.reachedConnection(origin: origin, opener: false, newConnection: true, firstTime: false)
+        #expect(gate.connections(origin) == 3)
+        // A closed connection forgets the lesson.
+        _ = gate.connectionClosed(origin: origin)
+        #expect(gate.streamsPerConnection(origin) == 100)
+    }
+
     @Test func withdrawingTakesOnlyAWaitingTransfer() {
         var gate = Gate(streamsPerConnection: 100)
         _ = admit(&gate, 0..<4)

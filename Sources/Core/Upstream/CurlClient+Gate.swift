@@ -62,19 +62,25 @@ extension CurlClient {
         mx_curl_easy_setopt_pointer(easy, CURLOPT_CLOSESOCKETDATA, Unmanaged.passUnretained(self).toOpaque())
     }
 
-    /// libcurl is about to send `transfer`'s request: it has a connection, new or reused.
+    /// libcurl is about to send `transfer`'s request: it has a connection, new or reused (again
+    /// when libcurl retries the request, on a refused stream say).
     func transferReachedConnection(_ transfer: CurlTransfer) {
-        guard !transfer.reachedConnection, let origin = transfer.gateOrigin, let easy = transfer.easy else { return }
+        guard let origin = transfer.gateOrigin, let easy = transfer.easy else { return }
+        let firstTime = !transfer.reachedConnection
         transfer.reachedConnection = true
         var connects = 0
         mx_curl_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
-        if connects > 0,
+        let newConnection = connects > transfer.connectsSeen
+        transfer.connectsSeen = connects
+        if newConnection,
             let socket = transfer.openedSockets.last(where: { socketOrigins[$0] != nil && !establishedSockets.contains($0) })
         {
             establishedSockets.insert(socket)
         }
         transfer.openedSockets.removeAll()
-        released += gate.reachedConnection(origin: origin, opener: transfer.opener, newConnection: connects > 0)
+        released += gate.reachedConnection(
+            origin: origin, opener: transfer.opener, newConnection: newConnection, firstTime: firstTime
+        )
     }
 
     /// The status line of `transfer`'s first response: HTTP/2 (or 3) multiplexes, HTTP/1 does not.

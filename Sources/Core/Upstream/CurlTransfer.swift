@@ -31,6 +31,8 @@ final class CurlTransfer: @unchecked Sendable {
     var opener = false
     /// libcurl's pre-request point passed: the transfer has its connection.
     var reachedConnection = false
+    /// Connections libcurl had opened for this transfer when it last reached one.
+    var connectsSeen = 0
     /// The status line's protocol was reported to the gate.
     var protocolReported = false
     /// When the client's thread took the transfer (monotonic ns); waiting counts toward its timeout.

@@ -31,12 +31,14 @@ final class TLSUpstream: @unchecked Sendable {
     let certificate: TestCertificate
     var baseURL: String { "https://127.0.0.1:\(port)" }
 
-    init(http1Only: Bool = false) async throws {
+    /// `maxStreams`: the HTTP/2 streams it allows on one connection (hypercorn's default is 100).
+    init(http1Only: Bool = false, maxStreams: Int = 100) async throws {
         let directory = SidecarProcess.makeTemporaryDirectory()
         certificate = try TestCertificate(directory: directory)
         let config = directory + "/hypercorn.toml"
         let protocols = http1Only ? #"["http/1.1"]"# : #"["h2", "http/1.1"]"#
-        try "alpn_protocols = \(protocols)\nbacklog = 4096\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "alpn_protocols = \(protocols)\nbacklog = 4096\nh2_max_concurrent_streams = \(maxStreams)\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // `--workers 0` serves in this one process, so stopping it by PID stops all of it (with
         // workers, a killed parent leaves its worker running and holding the port).
