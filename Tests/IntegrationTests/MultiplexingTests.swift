@@ -47,11 +47,14 @@ struct MultiplexingTests {
         let upstream = try await TLSUpstream(maxStreams: 10)
         defer { upstream.stop() }
         let sidecar = try await SidecarProcess(
-            upstream: upstream.baseURL, environment: ["MAXIMIZE_CA_FILE": upstream.certificate.certificate]
+            upstream: upstream.baseURL,
+            environment: ["MAXIMIZE_CA_FILE": upstream.certificate.certificate]
         )
         defer { sidecar.stop() }
         let responses = try Self.burst(
-            sidecar, count: 100, body: #"{"stream":true,"messages":[],"mock":{"events":2,"delay_ms":400}}"#
+            sidecar,
+            count: 100,
+            body: #"{"stream":true,"messages":[],"mock":{"events":2,"delay_ms":400}}"#
         )
         #expect(responses.allSatisfy { $0.status == 200 && $0.text.contains("message_stop") })
         #expect(try upstream.counts().peak >= 80, "the streams were in progress together")

@@ -99,7 +99,12 @@ struct ConnectionGate<Waiter> {
 
     /// A started transfer reached a connection (libcurl's pre-request point, again after a retry);
     /// `newConnection` when the transfer opened it, `firstTime` unless it is a retry.
-    mutating func reachedConnection(origin: String, opener: Bool, newConnection: Bool, firstTime: Bool = true)
+    mutating func reachedConnection(
+        origin: String,
+        opener: Bool,
+        newConnection: Bool,
+        firstTime: Bool = true
+    )
         -> [Release]
     {
         update(origin) { state in

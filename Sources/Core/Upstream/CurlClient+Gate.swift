@@ -79,7 +79,10 @@ extension CurlClient {
         }
         transfer.openedSockets.removeAll()
         released += gate.reachedConnection(
-            origin: origin, opener: transfer.opener, newConnection: newConnection, firstTime: firstTime
+            origin: origin,
+            opener: transfer.opener,
+            newConnection: newConnection,
+            firstTime: firstTime
         )
     }
 
