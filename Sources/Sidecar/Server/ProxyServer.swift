@@ -30,8 +30,14 @@ final class ProxyServer: Sendable {
         self.group = group
     }
 
-    /// Pending connections the kernel queues per listener (capped by net.core.somaxconn).
-    static let backlog: Int32 = 4096
+    /// Pending connections the kernel queues per listener: the system's ceiling
+    /// (`net.core.somaxconn`, 4096 or more since Linux 5.4), so that a burst of thousands of
+    /// connections waits to be accepted instead of being refused.
+    static let backlog: Int32 = {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/core/somaxconn", encoding: .utf8)) ?? ""
+        let ceiling = Int32(text.filter(\.isNumber)) ?? 4096
+        return min(max(ceiling, 4096), 65535)
+    }()
 
     struct StartError: Error, CustomStringConvertible {
         var description: String

@@ -70,9 +70,10 @@ final class HTTP2Mock {
 
     func connections() -> Int { counts().connections }
 
+    /// SIGKILL: hypercorn's SIGTERM waits for its open connections to finish.
     func stop() {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
