@@ -16,22 +16,31 @@ struct MultiplexingTests {
         return try connections.map { try RawHTTP.readResponse($0) }
     }
 
-    @Test func aBurstOfStreamsSharesHTTP2Connections() async throws {
-        let upstream = try await TLSUpstream()
-        defer { upstream.stop() }
-        let sidecar = try await SidecarProcess(
+    /// `count` streams of two events 400 ms apart, all in flight together.
+    static func streamBurst(_ sidecar: SidecarProcess, count: Int) throws -> [RawHTTP.Response] {
+        try burst(sidecar, count: count, body: #"{"stream":true,"messages":[],"mock":{"events":2,"delay_ms":400}}"#)
+    }
+
+    static func completed(_ responses: [RawHTTP.Response]) -> Bool {
+        responses.allSatisfy { $0.status == 200 && $0.text.contains("message_stop") }
+    }
+
+    /// A daemon whose upstream is `upstream`, trusting its certificate.
+    static func sidecar(for upstream: TLSUpstream) async throws -> SidecarProcess {
+        try await SidecarProcess(
             upstream: upstream.baseURL,
             environment: ["MAXIMIZE_CA_FILE": upstream.certificate.certificate]
         )
+    }
+
+    @Test func aBurstOfStreamsSharesHTTP2Connections() async throws {
+        let upstream = try await TLSUpstream()
+        defer { upstream.stop() }
+        let sidecar = try await Self.sidecar(for: upstream)
         defer { sidecar.stop() }
         try upstream.reset()
         // 250 streams open at once: three connections' worth at 100 streams each.
-        let responses = try Self.burst(
-            sidecar,
-            count: 250,
-            body: #"{"stream":true,"messages":[],"mock":{"events":2,"delay_ms":400}}"#
-        )
-        #expect(responses.allSatisfy { $0.status == 200 && $0.text.contains("message_stop") })
+        #expect(Self.completed(try Self.streamBurst(sidecar, count: 250)))
         let counts = try upstream.counts()
         #expect(counts.peak >= 200, "the streams were in progress together")
         #expect(counts.connections >= 3 && counts.connections <= 5, "connections: \(counts.connections)")
@@ -46,37 +55,21 @@ struct MultiplexingTests {
         // the burst must still complete, none lost or left hanging.
         let upstream = try await TLSUpstream(maxStreams: 10)
         defer { upstream.stop() }
-        let sidecar = try await SidecarProcess(
-            upstream: upstream.baseURL,
-            environment: ["MAXIMIZE_CA_FILE": upstream.certificate.certificate]
-        )
+        let sidecar = try await Self.sidecar(for: upstream)
         defer { sidecar.stop() }
-        let responses = try Self.burst(
-            sidecar,
-            count: 100,
-            body: #"{"stream":true,"messages":[],"mock":{"events":2,"delay_ms":400}}"#
-        )
-        #expect(responses.allSatisfy { $0.status == 200 && $0.text.contains("message_stop") })
+        #expect(Self.completed(try Self.streamBurst(sidecar, count: 100)))
         #expect(try upstream.counts().peak >= 80, "the streams were in progress together")
     }
 
     @Test func anHTTP1UpstreamOverTLSIsNotHeldBack() async throws {
         let upstream = try await TLSUpstream(http1Only: true)
         defer { upstream.stop() }
-        let sidecar = try await SidecarProcess(
-            upstream: upstream.baseURL,
-            environment: ["MAXIMIZE_CA_FILE": upstream.certificate.certificate]
-        )
+        let sidecar = try await Self.sidecar(for: upstream)
         defer { sidecar.stop() }
         // Learn the protocol first, then a burst: each request needs a connection of its own.
         #expect(try sidecar.request("POST", "/v1/messages", body: #"{"messages":[]}"#).status == 200)
         try upstream.reset()
-        let responses = try Self.burst(
-            sidecar,
-            count: 30,
-            body: #"{"stream":true,"messages":[],"mock":{"events":2,"delay_ms":400}}"#
-        )
-        #expect(responses.allSatisfy { $0.status == 200 && $0.text.contains("message_stop") })
+        #expect(Self.completed(try Self.streamBurst(sidecar, count: 30)))
         let counts = try upstream.counts()
         #expect(counts.peak >= 25, "requests ran together: peak \(counts.peak)")
     }
@@ -84,10 +77,7 @@ struct MultiplexingTests {
     @Test func aFirstBurstToAnHTTP1UpstreamCompletes() async throws {
         let upstream = try await TLSUpstream(http1Only: true)
         defer { upstream.stop() }
-        let sidecar = try await SidecarProcess(
-            upstream: upstream.baseURL,
-            environment: ["MAXIMIZE_CA_FILE": upstream.certificate.certificate]
-        )
+        let sidecar = try await Self.sidecar(for: upstream)
         defer { sidecar.stop() }
         // The protocol is unknown when the burst arrives: one request goes first, and its answer's
         // status line releases the rest.

@@ -37,8 +37,13 @@ final class TLSUpstream: @unchecked Sendable {
         certificate = try TestCertificate(directory: directory)
         let config = directory + "/hypercorn.toml"
         let protocols = http1Only ? #"["http/1.1"]"# : #"["h2", "http/1.1"]"#
-        try "alpn_protocols = \(protocols)\nbacklog = 4096\nh2_max_concurrent_streams = \(maxStreams)\n"
-            .write(toFile: config, atomically: true, encoding: .utf8)
+        // No connection closed under a test's feet: hypercorn otherwise closes one idle for 5 s
+        // (a request sent in that instant fails; see RELIABILITY.md) and one after 1,000 requests.
+        let settings = [
+            "alpn_protocols = \(protocols)", "backlog = 4096", "h2_max_concurrent_streams = \(maxStreams)",
+            "keep_alive_timeout = 600", "keep_alive_max_requests = 100000000",
+        ]
+        try (settings.joined(separator: "\n") + "\n").write(toFile: config, atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // `--workers 0` serves in this one process, so stopping it by PID stops all of it (with
         // workers, a killed parent leaves its worker running and holding the port).
