@@ -149,7 +149,7 @@ struct RefreshTests {
         let pair = mock.issueTokens()
         mock.counters.withLock {
             $0.enforceAccessTokens = true
-            $0.refreshDelayMs = 3000  // margin for slow runs (Thread Sanitizer in CI)
+            $0.holdRefreshes = true
         }
         let sidecar = try await SidecarProcess(
             tokens: Self.tokens(access: pair.access, refresh: pair.refresh, expiresIn: -60),
@@ -157,7 +157,7 @@ struct RefreshTests {
             environment: Self.oauthEnvironment(mock)
         )
         defer { sidecar.stop() }
-        // The daemon's refresh is in flight (held 3 s by the mock) ...
+        // The daemon's refresh is in flight (held by the mock) ...
         #expect(await mock.waitFor(5) { $0.refreshArrivals == 1 })
         // ... when another tool, ignoring the lock, rotates the same refresh token and saves the result.
         let direct = try RawHTTP.send(
@@ -172,6 +172,7 @@ struct RefreshTests {
         let refresh = try #require(rotated["refresh_token"]?.stringValue)
         try Self.tokens(access: access, refresh: refresh, expiresIn: 3600)
             .write(toFile: sidecar.tokenFile, atomically: true, encoding: .utf8)
+        mock.counters.withLock { $0.holdRefreshes = false }
         // The daemon's call now fails with invalid_grant; it re-reads the file and adopts the new token.
         #expect(await mock.waitFor(10) { $0.invalidGrants == 1 })
         let response = try Self.message(sidecar)

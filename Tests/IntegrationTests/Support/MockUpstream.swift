@@ -55,6 +55,9 @@ final class MockUpstream: Sendable {
         var expiresIn = 3600
         /// Delay before a refresh is processed (validity is checked after it).
         var refreshDelayMs = 0
+        /// Refreshes wait while this is set (validity is checked once released), so a test can
+        /// act while one is in flight however slowly the machine runs.
+        var holdRefreshes = false
         /// Statuses to answer the next refreshes with, before succeeding again.
         var failRefreshes: [Int] = []
         /// Answer 401 to Messages requests whose bearer token was not issued here.
@@ -339,16 +342,20 @@ final class MockHandler: ChannelInboundHandler {
     }
 
     /// OAuth: code exchange (`good-code` works once; `expired-code` never) and refresh with rotation.
-    func tokenEndpoint(context: ChannelHandlerContext, request: MockUpstream.Received) {
+    /// `held`: a refresh coming back to check `holdRefreshes` again (counted and delayed already).
+    func tokenEndpoint(context: ChannelHandlerContext, request: MockUpstream.Received, held: Bool = false) {
         let json = request.json
         let grant = json?["grant_type"]?.stringValue
-        if grant == "refresh_token" { mock.counters.withLock { $0.refreshArrivals += 1 } }
-        let delay =
-            grant == "refresh_token" && request.header("x-mock-no-delay") == nil
-            ? mock.counters.withLock { $0.refreshDelayMs } : 0
+        if grant == "refresh_token", !held { mock.counters.withLock { $0.refreshArrivals += 1 } }
+        let holdable = grant == "refresh_token" && request.header("x-mock-no-delay") == nil
+        let delay = held ? 10 : holdable ? mock.counters.withLock { $0.refreshDelayMs } : 0
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) {
             let (handler, context) = bound.value
+            if holdable, handler.mock.counters.withLock({ $0.holdRefreshes }) {
+                handler.tokenEndpoint(context: context, request: request, held: true)
+                return
+            }
             let (status, body) = handler.mock.counters.withLock { counters -> (Int, JSONValue) in
                 func grantError(_ description: String) -> (Int, JSONValue) {
                     counters.invalidGrants += 1
