@@ -21,12 +21,12 @@ extension CurlClient {
 
     /// Takes a new transfer: starts it, or queues it behind the connection being opened.
     func admit(_ transfer: CurlTransfer) {
-        transfer.queuedAt = Clock.monotonicNanoseconds()
         guard let origin = Self.gatedOrigin(transfer.request) else {
             begin(transfer)
             return
         }
         transfer.gateOrigin = origin
+        transfer.queuedAt = Clock.monotonicNanoseconds()
         released += gate.admit(transfer, origin: origin)
     }
 
@@ -72,10 +72,8 @@ extension CurlClient {
         mx_curl_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
         let newConnection = connects > transfer.connectsSeen
         transfer.connectsSeen = connects
-        if newConnection,
-            let socket = transfer.openedSockets.last(where: { socketOrigins[$0] != nil && !establishedSockets.contains($0) })
-        {
-            establishedSockets.insert(socket)
+        if newConnection, let socket = transfer.openedSockets.last(where: { gatedSockets[$0]?.established == false }) {
+            gatedSockets[socket]?.established = true
         }
         transfer.openedSockets.removeAll()
         released += gate.reachedConnection(
@@ -96,14 +94,12 @@ extension CurlClient {
 
     func socketOpened(_ socket: Int32, for transfer: CurlTransfer) {
         guard let origin = transfer.gateOrigin else { return }
-        socketOrigins[socket] = origin
+        gatedSockets[socket] = (origin, false)
         transfer.openedSockets.append(socket)
     }
 
     func socketClosing(_ socket: Int32) {
-        guard let origin = socketOrigins.removeValue(forKey: socket) else { return }
-        if establishedSockets.remove(socket) != nil {
-            released += gate.connectionClosed(origin: origin)
-        }
+        guard let closed = gatedSockets.removeValue(forKey: socket), closed.established else { return }
+        released += gate.connectionClosed(origin: closed.origin)
     }
 }

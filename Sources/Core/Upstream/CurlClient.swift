@@ -44,10 +44,9 @@ public final class CurlClient: Sendable {
     nonisolated(unsafe) var gate = ConnectionGate<CurlTransfer>(streamsPerConnection: streamsPerConnection)
     /// Transfers the gate let go, started once libcurl's current call returns; client's thread only.
     nonisolated(unsafe) var released: [ConnectionGate<CurlTransfer>.Release] = []
-    /// Sockets opened for gated transfers, by origin; client's thread only.
-    nonisolated(unsafe) var socketOrigins: [Int32: String] = [:]
-    /// Those of `socketOrigins` that carry an established connection; client's thread only.
-    nonisolated(unsafe) var establishedSockets: Set<Int32> = []
+    /// Open sockets of gated transfers: their origin, and whether they carry an established
+    /// connection (closing one tells the gate); client's thread only.
+    nonisolated(unsafe) var gatedSockets: [Int32: (origin: String, established: Bool)] = [:]
     /// Streams per HTTP/2 connection, for libcurl and the gate alike.
     static let streamsPerConnection = 100
     nonisolated(unsafe) private var thread = pthread_t()
@@ -214,7 +213,7 @@ public final class CurlClient: Sendable {
 
     /// Puts `transfer` on the multi handle (a gated one once the gate released it).
     func begin(_ transfer: CurlTransfer) {
-        let waitedMs = Int((Clock.monotonicNanoseconds() - transfer.queuedAt) / 1_000_000)
+        let waitedMs = transfer.gateOrigin == nil ? 0 : Int((Clock.monotonicNanoseconds() - transfer.queuedAt) / 1_000_000)
         if waitedMs > 0, waitedMs >= Int(transfer.request.timeout * 1000) {
             let error = UpstreamError(kind: .timeout, message: "no upstream connection within the timeout", curlCode: 0)
             transfer.finish(error)

@@ -35,7 +35,7 @@ final class CurlTransfer: @unchecked Sendable {
     var connectsSeen = 0
     /// The status line's protocol was reported to the gate.
     var protocolReported = false
-    /// When the client's thread took the transfer (monotonic ns); waiting counts toward its timeout.
+    /// When the client's thread took a gated transfer (monotonic ns); waiting counts toward its timeout.
     var queuedAt: UInt64 = 0
     /// Sockets libcurl opened for this transfer's connection attempts.
     var openedSockets: [Int32] = []

@@ -64,23 +64,24 @@ final class DaemonProcess {
     /// Resident memory split: anonymous (the daemon's own) and file-backed (binary and libraries,
     /// clean and shared), in kB, and the proportional set size from smaps_rollup.
     func residentSplit() -> (anonymous: Int, file: Int, proportional: Int) {
-        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let rollup = (try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8)) ?? ""
-        func field(_ text: String, _ name: String) -> Int {
-            let line = text.split(separator: "\n").first { $0.hasPrefix(name + ":") } ?? ""
-            return Int(line.filter(\.isNumber)) ?? 0
-        }
-        return (field(status, "RssAnon"), field(status, "RssFile"), field(rollup, "Pss"))
+        let status = procFile("status")
+        return (Self.field(status, "RssAnon"), Self.field(status, "RssFile"), Self.field(procFile("smaps_rollup"), "Pss"))
     }
 
     /// VmRSS, VmHWM (peak) in kB, and the thread count, from /proc.
     func memory() -> (rss: Int, peak: Int, threads: Int) {
-        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        func field(_ name: String) -> Int {
-            let line = status.split(separator: "\n").first { $0.hasPrefix(name + ":") } ?? ""
-            return Int(line.split(separator: " ").dropFirst().first { !$0.isEmpty }?.split(separator: "\t").last ?? "") ?? Int(line.filter(\.isNumber)) ?? 0
-        }
-        return (field("VmRSS"), field("VmHWM"), field("Threads"))
+        let status = procFile("status")
+        return (Self.field(status, "VmRSS"), Self.field(status, "VmHWM"), Self.field(status, "Threads"))
+    }
+
+    private func procFile(_ name: String) -> String {
+        (try? String(contentsOfFile: "/proc/\(pid)/\(name)", encoding: .utf8)) ?? ""
+    }
+
+    /// The number on the `name:` line of a /proc status-style file.
+    private static func field(_ text: String, _ name: String) -> Int {
+        let line = text.split(separator: "\n").first { $0.hasPrefix(name + ":") } ?? ""
+        return Int(line.filter(\.isNumber)) ?? 0
     }
 
     /// The daemon's connected TCP sockets (its upstream connections when clients use the Unix
