@@ -35,6 +35,9 @@ final class MockUpstream: Sendable {
         /// Streams whose client went away before the end.
         var abandonedStreams = 0
         var completedStreams = 0
+        /// Streams being sent now, and the most at once.
+        var streamsInProgress = 0
+        var peakStreams = 0
         /// Requests seen per `mock.key`, for `fail_times`.
         var keyed: [String: Int] = [:]
 
@@ -143,7 +146,17 @@ final class MockHandler: ChannelInboundHandler {
     let connection: Int
     var head: HTTPRequestHead?
     var body: [UInt8] = []
-    var streaming = false
+    /// A stream is being sent; counted in `streamsInProgress` and `peakStreams`.
+    var streaming = false {
+        didSet {
+            guard streaming != oldValue else { return }
+            let change = streaming ? 1 : -1
+            mock.counters.withLock {
+                $0.streamsInProgress += change
+                $0.peakStreams = max($0.peakStreams, $0.streamsInProgress)
+            }
+        }
+    }
 
     init(mock: MockUpstream, connection: Int) {
         self.mock = mock

@@ -1,27 +1,6 @@
 import Foundation
 import MaximizeCore
 
-/// A self-signed certificate for 127.0.0.1 (and its key), made with `openssl` in `directory`.
-struct TestCertificate {
-    let certificate: String
-    let key: String
-
-    init(directory: String) throws {
-        certificate = directory + "/cert.pem"
-        key = directory + "/key.pem"
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        openssl.arguments = [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
-            "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
-        ]
-        openssl.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try openssl.run()
-        openssl.waitUntilExit()
-        guard openssl.terminationStatus == 0 else { throw SidecarError(message: "openssl could not make a certificate") }
-    }
-}
-
 /// `Python/http2_upstream.py` under hypercorn over TLS on 127.0.0.1: HTTP/2 by ALPN (as the real
 /// API), or HTTP/1.1 only. It counts the connections it was given and the most requests it had
 /// in progress at once. Stopped by PID.
@@ -31,8 +10,7 @@ final class TLSUpstream: @unchecked Sendable {
     let certificate: TestCertificate
     var baseURL: String { "https://127.0.0.1:\(port)" }
 
-    /// `maxStreams`: the HTTP/2 streams it allows on one connection (hypercorn's default is 100).
-    init(http1Only: Bool = false, maxStreams: Int = 100) async throws {
+    init(http1Only: Bool = false) async throws {
         let directory = SidecarProcess.makeTemporaryDirectory()
         certificate = try TestCertificate(directory: directory)
         let config = directory + "/hypercorn.toml"
@@ -40,8 +18,8 @@ final class TLSUpstream: @unchecked Sendable {
         // No connection closed under a test's feet: hypercorn otherwise closes one idle for 5 s
         // (a request sent in that instant fails; see RELIABILITY.md) and one after 1,000 requests.
         let settings = [
-            "alpn_protocols = \(protocols)", "backlog = 4096", "h2_max_concurrent_streams = \(maxStreams)",
-            "keep_alive_timeout = 600", "keep_alive_max_requests = 100000000",
+            "alpn_protocols = \(protocols)", "backlog = 4096", "keep_alive_timeout = 600",
+            "keep_alive_max_requests = 100000000",
         ]
         try (settings.joined(separator: "\n") + "\n").write(toFile: config, atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
