@@ -32,11 +32,11 @@ public final class DirectoryWatcher: Sendable {
     private let wanted: Locked<Set<String>>
     private let stopped = Atomic<Bool>(false)
     private let handler: @Sendable (Event) -> Void
-    /// Watched directories by watch descriptor; touched only on the watcher's thread.
+    /// Watched directories by watch descriptor; touched in `init` before the thread starts, then only on it.
     nonisolated(unsafe) private var watched: [Int32: String] = [:]
 
-    /// Initializes the library and starts the thread. Call early: the library waits with
-    /// `select()`, so its descriptor must be below 1024.
+    /// Initializes the library, watches the directories that exist, and starts the thread. Call
+    /// early: the library waits with `select()`, so its descriptor must be below 1024.
     public init(directories: [String], handler: @escaping @Sendable (Event) -> Void) throws(WatchError) {
         self.wanted = Locked(Set(directories.map(Self.normalize)))
         self.handler = handler
@@ -52,6 +52,9 @@ public final class DirectoryWatcher: Sendable {
                 description: "cannot initialize inotify: \(String(cString: strerror(inotifytools_error()))); raise fs.inotify.max_user_instances"
             )
         }
+        // The first watches now, not when the thread first runs: a change made as soon as the
+        // caller goes on (the daemon opening its socket, say) is seen.
+        reconcile()
         let box = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
         pthread_create(

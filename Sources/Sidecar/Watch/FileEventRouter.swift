@@ -3,8 +3,9 @@ import MaximizeCore
 
 /// Sends the watcher's events to whoever handles them: configuration, credentials, control.
 ///
-/// Created before the watcher (which must start early) and connected once the handlers exist;
-/// events before that are dropped, since everything is read once at start anyway.
+/// Created before the watcher (which must start early) and connected once the handlers exist,
+/// which is after the listeners open. An event in between is not lost: connecting then checks
+/// everything once (a change written the moment the socket accepts is applied).
 final class FileEventRouter: Sendable {
     struct Targets: Sendable {
         var configDirectory: String
@@ -18,22 +19,26 @@ final class FileEventRouter: Sendable {
         var control: ControlHandler
     }
 
-    private let targets = Locked<Targets?>(nil)
+    /// The handlers once connected; `missed` when an event came before them.
+    private let state = Locked<(targets: Targets?, missed: Bool)>((nil, false))
 
     func connect(_ value: Targets) {
-        targets.withLock { $0 = value }
+        let missed = state.withLock { state in
+            state.targets = value
+            return state.missed
+        }
+        if missed { Self.checkEverything(value) }
     }
 
     /// On the watcher's thread: classify, then hand over to the async handlers.
     func route(_ event: DirectoryWatcher.Event) {
-        guard let targets = targets.withLock({ $0 }) else { return }
+        let targets = state.withLock { state in
+            if state.targets == nil { state.missed = true }
+            return state.targets
+        }
+        guard let targets else { return }
         if event.isOverflow {
-            Task {
-                await targets.reloader.configChanged()
-                await targets.reloader.credentialsChanged()
-                await targets.reloader.seedChanged()
-                await targets.control.scan()
-            }
+            Self.checkEverything(targets)
             return
         }
         // A Kubernetes ConfigMap or Secret update swaps the `..data` symlink: no event names the file.
@@ -52,6 +57,17 @@ final class FileEventRouter: Sendable {
         }
         if event.directory == targets.seedDirectory, let seedName = targets.seedName, relevant(seedName) {
             Task { await targets.reloader.seedChanged() }
+        }
+    }
+
+    /// Re-reads what events would have named: after an overflow, or events before connecting.
+    /// Each check compares contents, so one with nothing new changes nothing.
+    private static func checkEverything(_ targets: Targets) {
+        Task {
+            await targets.reloader.configChanged()
+            await targets.reloader.credentialsChanged()
+            await targets.reloader.seedChanged()
+            await targets.control.scan()
         }
     }
 }
