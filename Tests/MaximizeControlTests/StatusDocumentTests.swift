@@ -36,12 +36,15 @@ struct StatusDocumentTests {
         #expect(json["credentials"]?["last_refresh_at"] == .null)
         #expect(json["config"]?["error"] == .null)
         #expect(json["requests"] == ["total": 3, "in_flight": 0, "failed": 0])
-        #expect(json["control"] == ["last_id": "1-2-3", "last_action": "reload", "last_result": "ok"])
+        #expect(json["control"] == ["last_id": "1-2-3", "last_action": "reload", "last_result": "ok", "recent": []])
+        #expect(json["credentials"]?["store"] == "file")
+        #expect(json["credentials"]?["saved"] == true)
+        #expect(json["warnings"] == [])
         let keys = json.objectValue?.keys ?? []
         #expect(
             keys == [
-                "schema", "version", "pid", "state", "reason", "started_at", "updated_at", "listeners", "credentials", "config", "requests",
-                "control",
+                "schema", "version", "pid", "process_start", "pid_namespace", "state", "reason", "warnings", "started_at", "updated_at",
+                "listeners", "credentials", "config", "requests", "control",
             ]
         )
     }
@@ -50,6 +53,39 @@ struct StatusDocumentTests {
         let document = Self.sample()
         let parsed = try #require(StatusDocument(json: try JSONParser.parse(document.json.jsonString)))
         #expect(parsed == document)
+    }
+
+    @Test func newFieldsRoundTrip() throws {
+        var document = Self.sample()
+        document.processStart = 123_456
+        document.pidNamespace = "pid:[4026531836]"
+        document.warnings = ["tokens.json is readable by others"]
+        document.credentials.saved = false
+        document.control.recent = [.init(id: "a", action: "reload", result: "ok", at: 1_764_064_801)]
+        let parsed = try #require(StatusDocument(json: try JSONParser.parse(document.json.jsonString)))
+        #expect(parsed == document)
+        #expect(parsed.control.result(for: "a") == "ok")
+        #expect(parsed.control.result(for: "1-2-3") == "ok")
+        #expect(parsed.control.result(for: "b") == nil)
+    }
+
+    @Test func staysSmallWhateverTheWorldSends() throws {
+        var document = Self.sample()
+        let hostile = String(repeating: "x\n\u{1B}[31m", count: 200_000)
+        document.reason = hostile
+        document.credentials.lastRefreshError = hostile
+        document.config.error = hostile
+        document.control.lastResult = hostile
+        document.warnings = Array(repeating: hostile, count: 100)
+        document.control.recent = (0..<1000).map { .init(id: "id\($0)", action: "reload", result: hostile, at: 0) }
+        let bytes = document.json.serialized()
+        #expect(bytes.count < 64 * 1024)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(!text.contains("\u{1B}"))
+        let parsed = try #require(StatusDocument(json: try JSONParser.parse(bytes)))
+        #expect(parsed.control.recent.count == StatusDocument.maximumRecentResults)
+        #expect(parsed.warnings.count == StatusDocument.maximumWarnings)
+        #expect(!(parsed.reason ?? "").contains("\n"))
     }
 
     @Test func rejectsOtherDocuments() throws {
