@@ -152,6 +152,7 @@ struct Daemon {
         logger.info("shutting down", metadata: ["signal": "\(signal)"])
         let cut = await drain(daemon: daemon, server: server, status: status)
         for task in background { task.cancel() }
+        await saveBeforeExit(daemon: daemon, logger: logger)
         watcher?.stop()
         try? await group.shutdownGracefully()
         client.shutdown()
@@ -185,6 +186,23 @@ struct Daemon {
                 }
             }
         }
+    }
+
+    /// A rotated credential still unsaved gets one more write; failing that, the operator is told
+    /// what is lost and what to do.
+    func saveBeforeExit(daemon: DaemonContext, logger: Logger) async {
+        guard daemon.credentials.snapshot.unsaved != nil else { return }
+        let saved = await daemon.refresher.saveUnsaved()
+        await daemon.refresher.stopRetrying()
+        guard !saved, let unsaved = daemon.credentials.snapshot.unsaved else { return }
+        let path = daemon.credentials.file.path
+        let message =
+            "stopping with unsaved credentials: \(unsaved.reason); the refresh token in \(path) is spent, so this login "
+            + "is lost. Free space or make the directory writable and run `maxctl login`"
+        logger.error(
+            "\(message)",
+            metadata: ["file": "\(daemon.credentials.file.path)"]
+        )
     }
 
     /// Draining: `draining` at once, new requests still accepted for the grace period, then the

@@ -26,20 +26,47 @@ final class DaemonContext: Sendable {
     let client: CurlClient
     let refresher: RefreshCoordinator
     let stats = RequestStats()
-    let metrics = DaemonMetrics()
+    let metrics: DaemonMetrics
     let startedAt: Double
     private let configuration: Locked<RuntimeConfiguration>
 
     init(paths: MaximizePaths, configuration: RuntimeConfiguration, credentials: CredentialStore, client: CurlClient) {
+        let current = Locked(configuration)
+        let metrics = DaemonMetrics()
         self.paths = paths
-        self.configuration = Locked(configuration)
+        self.configuration = current
         self.credentials = credentials
         self.client = client
+        self.metrics = metrics
+        let path = credentials.file.path
         self.refresher = RefreshCoordinator(
             store: credentials,
             oauth: OAuthClient(settings: configuration.settings, client: client)
-        )
+        ) { event in
+            Self.observe(event, metrics: metrics, logger: current.withLock { $0.logger }, path: path)
+        }
         self.startedAt = Clock.now()
+    }
+
+    /// Counts and logs what the refresh coordinator did.
+    static func observe(_ event: RefreshCoordinator.Event, metrics: DaemonMetrics, logger: Logger, path: String) {
+        switch event {
+        case .refresh(let result):
+            metrics.refresh(result: result)
+        case .notSaved(let reason):
+            metrics.credentialSaveFailed()
+            logger.error(
+                "credentials not saved: \(reason); the rotated token is kept in memory and the write is retried",
+                metadata: ["file": "\(path)"]
+            )
+        case .saved:
+            logger.notice("credentials saved", metadata: ["file": "\(path)"])
+        case .unsavedSuperseded:
+            logger.warning(
+                "the token file was replaced while a rotated token was unsaved; using the file's credentials",
+                metadata: ["file": "\(path)"]
+            )
+        }
     }
 
     /// The configuration in force; requests take it once when they start.

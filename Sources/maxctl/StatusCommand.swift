@@ -46,6 +46,8 @@ struct StatusCommand: ParsableCommand {
             credentials += ", refreshed \(Duration.human(now - refreshed)) ago"
         }
         lines.append("  credentials: \(credentials) (\(document.credentials.source))")
+        if !document.credentials.saved { lines.append("  NOT SAVED:   the credential in use is held only in memory (see warnings)") }
+        for warning in document.warnings { lines.append("  warning:     \(warning)") }
         if let error = document.credentials.lastRefreshError { lines.append("  refresh:     failing: \(error)") }
         lines.append(
             "  requests:    \(document.requests.total) total, \(document.requests.inFlight) in flight, \(document.requests.failed) failed"

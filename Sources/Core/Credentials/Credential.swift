@@ -11,6 +11,14 @@ public enum Credential: Sendable, Equatable {
         case .apiKey: .apiKey
         }
     }
+
+    /// Every secret value it holds, for redaction from text that came from outside.
+    public var secrets: [Secret] {
+        switch self {
+        case .oauth(let token): [token.accessToken] + (token.refreshToken.map { [$0] } ?? [])
+        case .apiKey(let key): [key]
+        }
+    }
 }
 
 /// The contract's credential kinds, as `status.json` and `/auth/status` name them.

@@ -13,6 +13,21 @@ public final class CredentialStore: Sendable {
         public var refreshRejected = false
         /// The file version last read or written by this process.
         public var fingerprint: FileFingerprint?
+        /// A rotated credential that could not be written: it is the one in use, and the file
+        /// still holds the one it replaced (whose refresh token is spent).
+        public var unsaved: Unsaved?
+    }
+
+    /// A credential held only in memory until the file can be written again.
+    public struct Unsaved: Sendable, Equatable {
+        public var credential: Credential
+        /// What the file held when the credential was rotated.
+        public var replaces: Credential
+        /// Why the last write failed: the system's words (`No space left on device`).
+        public var reason: String
+        public var since: Double
+        /// Failed writes so far, the first included.
+        public var failures: Int
     }
 
     /// Whether a request can be served now.
@@ -44,6 +59,12 @@ public final class CredentialStore: Sendable {
             switch result {
             case .success(let credential):
                 state.loadError = nil
+                if let unsaved = state.unsaved {
+                    // The file still holds what the unsaved credential replaced: keep the newer one.
+                    if credential == unsaved.replaces { return false }
+                    // Someone wrote the file meanwhile (a login, an import, our own write).
+                    state.unsaved = nil
+                }
                 guard credential != state.credential else { return false }
                 state.credential = credential
                 state.refreshRejected = false
@@ -69,12 +90,59 @@ public final class CredentialStore: Sendable {
     public func adopt(_ credential: Credential, refreshedAt: Double?) {
         let fingerprint = file.fingerprint()
         state.withLock { state in
+            if state.unsaved?.credential != credential { state.unsaved = nil }
             state.credential = credential
             state.loadError = nil
             state.fingerprint = fingerprint
             state.refreshRejected = false
             state.lastRefreshError = nil
             if let refreshedAt { state.lastRefreshAt = refreshedAt }
+        }
+    }
+
+    /// Takes a credential this process rotated but could not write: it is used from now on, and
+    /// the file (which still holds `replaces`) is not read over it.
+    public func adoptUnsaved(_ credential: Credential, replaces: Credential, reason: String, now: Double) {
+        state.withLock { state in
+            let failures = (state.unsaved?.failures ?? 0) + 1
+            // A second rotation while unsaved still replaces what the file holds.
+            let onDisk = state.unsaved?.replaces ?? replaces
+            state.unsaved = Unsaved(credential: credential, replaces: onDisk, reason: reason, since: now, failures: failures)
+            state.credential = credential
+            state.loadError = nil
+            state.refreshRejected = false
+            state.lastRefreshError = nil
+            state.lastRefreshAt = now
+        }
+    }
+
+    /// The unsaved credential was written (or found written): the file is the truth again.
+    public func markSaved(_ credential: Credential) {
+        let fingerprint = file.fingerprint()
+        state.withLock { state in
+            guard state.unsaved?.credential == credential else { return }
+            state.unsaved = nil
+            state.fingerprint = fingerprint
+        }
+    }
+
+    /// Another write of the unsaved credential failed.
+    public func recordSaveFailure(_ reason: String) {
+        state.withLock { state in
+            state.unsaved?.reason = reason
+            state.unsaved?.failures += 1
+        }
+    }
+
+    /// The file was replaced by another credential while this one was unsaved: the file wins
+    /// (a login or an import is the user's choice).
+    public func dropUnsaved(adopting onDisk: Credential?) {
+        let fingerprint = file.fingerprint()
+        state.withLock { state in
+            guard state.unsaved != nil else { return }
+            state.unsaved = nil
+            state.credential = onDisk
+            state.fingerprint = fingerprint
         }
     }
 

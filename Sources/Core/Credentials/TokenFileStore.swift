@@ -35,6 +35,12 @@ public struct TokenFileStore: Sendable {
         try FileSystem.writeAtomically(TokenFile.serialize(credential), to: path, mode: 0o600)
     }
 
+    /// Claims the space for a later write of the file (see ``ReservedFile``). Call under the lock.
+    public func reserveWrite(bytes: Int) throws(FileSystemError) -> ReservedFile {
+        try FileSystem.createDirectory(FileSystem.directoryName(path), mode: 0o700)
+        return try ReservedFile(replacing: path, mode: 0o600, reserving: bytes)
+    }
+
     /// Removes the credentials. Call under ``withLock(_:)``.
     public func remove() throws(FileSystemError) {
         if unlink(path) != 0, errno != ENOENT {

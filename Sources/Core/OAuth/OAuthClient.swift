@@ -1,6 +1,7 @@
 /// Talks to the OAuth token endpoint (`oauth.token_url`): code exchange and refresh.
 ///
-/// Requests carry only the grant; errors never echo a token.
+/// Requests carry only the grant; errors never echo a token: the server's text is capped,
+/// cleaned of control characters, and stripped of the grant's secrets before any sink sees it.
 public struct OAuthClient: Sendable {
     public var settings: Settings.OAuth
     public var timeout: Double
@@ -24,7 +25,7 @@ public struct OAuthClient: Sendable {
             "redirect_uri": .string(settings.redirectURI),
             "code_verifier": .string(pkce.verifier),
         ]
-        return try await post(body, previousRefresh: nil, now: now)
+        return try await post(body, previousRefresh: nil, secrets: [Secret(code), Secret(pkce.verifier)], now: now)
     }
 
     /// Trades a refresh token for new tokens. The answer usually carries a new refresh token
@@ -35,10 +36,15 @@ public struct OAuthClient: Sendable {
             "refresh_token": .string(refreshToken.value),
             "client_id": .string(settings.clientID),
         ]
-        return try await post(body, previousRefresh: refreshToken, now: now)
+        return try await post(body, previousRefresh: refreshToken, secrets: [refreshToken], now: now)
     }
 
-    private func post(_ body: JSONValue, previousRefresh: Secret?, now: Double) async throws(OAuthError) -> OAuthToken {
+    private func post(
+        _ body: JSONValue,
+        previousRefresh: Secret?,
+        secrets: [Secret],
+        now: Double
+    ) async throws(OAuthError) -> OAuthToken {
         let request = UpstreamRequest(
             method: "POST",
             url: settings.tokenURL,
@@ -54,19 +60,21 @@ public struct OAuthClient: Sendable {
         do {
             response = try await client.send(request, limit: 1 << 20)
         } catch {
-            throw .transient(error.message, retryAfter: nil)
+            throw .transient(ExternalText.clean(error.message, secrets: secrets), retryAfter: nil)
         }
         let json = try? JSONParser.parse(response.body)
         let status = response.head.status
         guard status == 200 else {
-            let code = json?["error"]?.stringValue ?? json?["error"]?["type"]?.stringValue ?? ""
-            let text =
-                json?["error_description"]?.stringValue ?? json?["error"]?["message"]?.stringValue
-                ?? "HTTP \(status)"
+            let code = ExternalText.clean(json?["error"]?.stringValue ?? json?["error"]?["type"]?.stringValue ?? "", limit: 64, secrets: secrets)
+            let text = ExternalText.clean(
+                json?["error_description"]?.stringValue ?? json?["error"]?["message"]?.stringValue ?? "HTTP \(status)",
+                secrets: secrets
+            )
             let explanation = code.isEmpty ? text : "\(code): \(text)"
             if code == "invalid_grant" { throw .invalidGrant(text) }
             if status == 429 || status >= 500 {
-                throw .transient(explanation, retryAfter: response.head.header("retry-after").flatMap(Double.init))
+                let retryAfter = response.head.header("retry-after").flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? min($0, 3600) : nil }
+                throw .transient(explanation, retryAfter: retryAfter)
             }
             throw .rejected(status: status, explanation)
         }

@@ -73,42 +73,7 @@ public enum FileSystem {
     )
         throws(FileSystemError)
     {
-        let directory = directoryName(path)
-        var template = Array("\(directory)/.\(baseName(path)).tmp-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        if fd < 0 { throw FileSystemError(path: path, operation: "create temporary file for", code: errno) }
-        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        var failure: FileSystemError?
-        if fchmod(fd, mode_t(mode)) != 0 {
-            failure = FileSystemError(path: temporary, operation: "chmod", code: errno)
-        }
-        var written = 0
-        while failure == nil, written < bytes.count {
-            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                failure = FileSystemError(path: temporary, operation: "write", code: errno)
-            } else {
-                written += count
-            }
-        }
-        if failure == nil, durable, fsync(fd) != 0 {
-            failure = FileSystemError(path: temporary, operation: "fsync", code: errno)
-        }
-        close(fd)
-        if failure == nil, rename(temporary, path) != 0 {
-            failure = FileSystemError(path: path, operation: "rename onto", code: errno)
-        }
-        if let failure {
-            unlink(temporary)
-            throw failure
-        }
-        guard durable else { return }
-        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryFD >= 0 {
-            fsync(directoryFD)
-            close(directoryFD)
-        }
+        try ReservedFile(replacing: path, mode: mode).commit(bytes, durable: durable)
     }
 
     /// The names in a directory, without `.` and `..`; empty when it cannot be read.
@@ -168,10 +133,19 @@ public enum FileSystem {
 }
 
 /// A file operation that failed, with the path and the system's reason.
-public struct FileSystemError: Error, Sendable, CustomStringConvertible {
+public struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertible {
     public var path: String
     public var operation: String
     public var code: Int32
+
+    public init(path: String, operation: String, code: Int32) {
+        self.path = path
+        self.operation = operation
+        self.code = code
+    }
+
+    /// The system's words for ``code`` (`No space left on device`).
+    public var reason: String { String(cString: strerror(code)) }
 
     public var description: String {
         "cannot \(operation) \(path): \(String(cString: strerror(code)))"

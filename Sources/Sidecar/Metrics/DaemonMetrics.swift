@@ -12,7 +12,9 @@ final class DaemonMetrics: Sendable {
     let inFlight: Gauge
     let tokenExpiry: Gauge
     let uptime: Gauge
+    let credentialsUnsaved: Gauge
     private let overloadRetries: Counter
+    private let credentialSaveFailures: Counter
 
     static let latencyBuckets: [Duration] = [
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
@@ -34,6 +36,25 @@ final class DaemonMetrics: Sendable {
         overloadRetries = registry.makeCounter(
             descriptor: Self.name("overload_retries", "total", "Requests sent again after a 529 overloaded answer.")
         )
+        credentialsUnsaved = registry.makeGauge(
+            descriptor: Self.name(
+                "credentials_unsaved",
+                "",
+                "1 while a rotated credential is held only in memory because the token file cannot be written."
+            )
+        )
+        credentialSaveFailures = registry.makeCounter(
+            descriptor: Self.name(
+                "credential_save_failures",
+                "total",
+                "Failed writes of a rotated credential (full or read-only volume), retries included."
+            )
+        )
+    }
+
+    /// A rotated credential could not be written.
+    func credentialSaveFailed() {
+        credentialSaveFailures.increment()
     }
 
     /// A request sent again after `529 overloaded` (`api.overload_retries`).
@@ -123,7 +144,9 @@ final class DaemonMetrics: Sendable {
         let now = Clock.now()
         inFlight.set(to: Double(daemon.stats.inFlight.load(ordering: .relaxed)))
         uptime.set(to: now - daemon.startedAt)
-        if case .oauth(let token) = daemon.credentials.snapshot.credential, let expiry = token.expiresAt {
+        let snapshot = daemon.credentials.snapshot
+        credentialsUnsaved.set(to: snapshot.unsaved == nil ? 0 : 1)
+        if case .oauth(let token) = snapshot.credential, let expiry = token.expiresAt {
             tokenExpiry.set(to: max(0, expiry - now))
         } else {
             tokenExpiry.set(to: 0)

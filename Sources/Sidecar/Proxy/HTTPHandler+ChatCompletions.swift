@@ -26,14 +26,8 @@ extension HTTPHandler {
         proxy(head, endpoint: .messages, body: messages, openAI: translated)
     }
 
-    /// - Parameter counted: whether the exchange's end was already counted in the metrics.
-    func respondOpenAIError(
-        _ head: HTTPRequestHead,
-        _ error: OpenAIError,
-        extraHeaders: [(String, String)] = [],
-        counted: Bool = false
-    ) {
-        if !counted { daemon.metrics.request(route: Route.chatCompletions.label, status: error.status) }
+    func respondOpenAIError(_ head: HTTPRequestHead, _ error: OpenAIError, extraHeaders: [(String, String)] = []) {
+        daemon.metrics.request(route: Route.chatCompletions.label, status: error.status)
         respond(
             head,
             status: HTTPResponseStatus(statusCode: error.status),
@@ -94,7 +88,13 @@ extension HTTPHandler {
     }
 
     func openAIComplete(_ error: UpstreamError?, for exchange: Exchange) {
-        finish(exchange, failed: error != nil || exchange.upstreamStatus >= 400, note: error?.message)
+        // A stream has begun with the upstream's status; otherwise the answer below counts itself.
+        finish(
+            exchange,
+            failed: error != nil || exchange.upstreamStatus >= 400,
+            note: error?.message,
+            answered: exchange.openAIStream != nil ? exchange.upstreamStatus : nil
+        )
         if var stream = exchange.openAIStream {
             var output: [UInt8] = []
             for event in stream.parser.finish() { output += stream.translator.translate(event) }
@@ -110,7 +110,7 @@ extension HTTPHandler {
         }
         let head = exchange.head
         if let error {
-            respondOpenAIError(head, OpenAIError(APIError(upstream: error)), counted: true)
+            respondOpenAIError(head, OpenAIError(APIError(upstream: error)))
             return
         }
         let forwarded = Self.forwardedToOpenAI(exchange.upstreamHeaders)
@@ -122,8 +122,7 @@ extension HTTPHandler {
                     status: 502,
                     type: "api_error",
                     message: "the upstream's answer is larger than \(limit) MiB, too large to translate whole; ask with \"stream\": true"
-                ),
-                counted: true
+                )
             )
             return
         }
@@ -131,21 +130,20 @@ extension HTTPHandler {
             respondOpenAIError(
                 head,
                 OpenAIError(upstreamStatus: exchange.upstreamStatus, body: exchange.openAIBuffer),
-                extraHeaders: forwarded,
-                counted: true
+                extraHeaders: forwarded
             )
             return
         }
         guard let message = try? JSONParser.parse(exchange.openAIBuffer) else {
             respondOpenAIError(
                 head,
-                OpenAIError(status: 502, type: "api_error", message: "the upstream's answer is not valid JSON"),
-                counted: true
+                OpenAIError(status: 502, type: "api_error", message: "the upstream's answer is not valid JSON")
             )
             return
         }
         let body = ChatCompletionResponse.translate(message, created: Int(Clock.now())).serialized()
         exchange.bytesOut += body.count
+        daemon.metrics.request(route: Route.chatCompletions.label, status: 200)
         respond(head, status: .ok, contentType: "application/json", body: body, close: false, extraHeaders: forwarded)
     }
 }

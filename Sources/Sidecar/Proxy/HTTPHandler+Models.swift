@@ -38,11 +38,11 @@ extension HTTPHandler {
         state = .idle
         switch result {
         case .failure(let error):
-            finish(exchange, failed: true, note: error.message)
+            finish(exchange, failed: true, note: error.message, answered: nil)
             respondError(exchange.head, APIError(upstream: error))
         case .success(let response) where response.head.status != 200:
             exchange.upstreamStatus = response.head.status
-            finish(exchange, failed: true, note: nil)
+            finish(exchange, failed: true, note: nil, answered: response.head.status)
             let contentType = response.head.header("content-type") ?? "application/json"
             respond(
                 exchange.head,
@@ -53,7 +53,7 @@ extension HTTPHandler {
             )
         case .success(let response):
             exchange.upstreamStatus = 200
-            finish(exchange, failed: false, note: nil)
+            finish(exchange, failed: false, note: nil, answered: 200)
             let merged = ModelCatalog.merged(upstreamBody: response.body, settings: exchange.configuration.settings)
             respondJSON(exchange.head, status: .ok, merged)
         }

@@ -224,12 +224,13 @@ extension HTTPHandler {
             return
         }
         guard let error else {
-            finish(exchange, failed: exchange.upstreamStatus >= 400, note: nil)
+            finish(exchange, failed: exchange.upstreamStatus >= 400, note: nil, answered: exchange.upstreamStatus)
             endResponse(keepAlive: exchange.head.isKeepAlive)
             return
         }
         if error.kind == .cancelled { return }
-        finish(exchange, failed: true, note: error.message)
+        // Before the response began, `respondError` counts the status the client gets.
+        finish(exchange, failed: true, note: error.message, answered: exchange.responseStarted ? exchange.upstreamStatus : nil)
         let apiError = APIError(upstream: error)
         if !exchange.responseStarted {
             respondError(exchange.head, apiError)
@@ -245,13 +246,11 @@ extension HTTPHandler {
     }
 
     /// Counts and logs the end of an exchange.
-    func finish(_ exchange: Exchange, failed: Bool, note: String?) {
+    /// - Parameter answered: the status the client got, counted in `maximize_requests_total`;
+    ///   `nil` when the error response that follows counts it (or nothing was answered).
+    func finish(_ exchange: Exchange, failed: Bool, note: String?, answered: Int?) {
         daemon.stats.finished(failed: failed)
-        if exchange.responseStarted {
-            daemon.metrics.request(route: exchange.route.label, status: exchange.upstreamStatus)
-        } else if note != nil {
-            daemon.metrics.request(route: exchange.route.label, status: 502)
-        }
+        if let answered { daemon.metrics.request(route: exchange.route.label, status: answered) }
         if let usage = exchange.usage?.finish() { daemon.metrics.tokens(usage) }
         let logger = exchange.configuration.logger
         guard logger.logLevel <= .debug || (failed && note != nil) else { return }

@@ -237,7 +237,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func fail(_ exchange: Exchange, _ error: APIError) {
         guard case .responding(let current) = state, current === exchange else { return }
         state = .idle
-        finish(exchange, failed: true, note: nil)
+        finish(exchange, failed: true, note: nil, answered: nil)
         respondError(exchange.head, error)
     }
 
@@ -245,7 +245,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if case .responding(let exchange) = state {
             exchange.transfer?.cancel()
             // The client's choice, not a failure of the proxy: counted, logged at debug level.
-            finish(exchange, failed: false, note: nil)
+            finish(exchange, failed: false, note: nil, answered: exchange.responseStarted ? exchange.upstreamStatus : nil)
             exchange.configuration.logger.debug("client disconnected; upstream transfer cancelled")
         }
         state = .closed

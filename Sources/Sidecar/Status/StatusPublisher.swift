@@ -54,6 +54,10 @@ final class StatusPublisher: Sendable {
             if case .oauth(let token) = snapshot.credential { document.credentials.expiresAt = token.expiresAt }
             document.credentials.lastRefreshAt = snapshot.lastRefreshAt
             document.credentials.lastRefreshError = snapshot.lastRefreshError
+            document.credentials.saved = snapshot.unsaved == nil
+            if let unsaved = snapshot.unsaved {
+                document.warnings.append(Self.unsavedWarning(unsaved, path: daemon.credentials.file.path))
+            }
             document.requests.total = daemon.stats.total.load(ordering: .relaxed)
             document.requests.inFlight = daemon.stats.inFlight.load(ordering: .relaxed)
             document.requests.failed = daemon.stats.failed.load(ordering: .relaxed)
@@ -91,6 +95,9 @@ final class StatusPublisher: Sendable {
             }
             return (.ready, nil)
         case .ready:
+            if let unsaved = snapshot.unsaved {
+                return (.degraded, "credentials not saved: \(unsaved.reason); the rotated token is kept in memory, the write retried")
+            }
             if let error = snapshot.lastRefreshError {
                 return (.degraded, "refreshing the access token fails (\(error)); the current one is still valid")
             }
@@ -99,6 +106,12 @@ final class StatusPublisher: Sendable {
             }
             return (.ready, nil)
         }
+    }
+
+    static func unsavedWarning(_ unsaved: CredentialStore.Unsaved, path: String) -> String {
+        "credentials not saved: \(unsaved.reason) (\(path), \(unsaved.failures) attempt(s)); free space or make "
+            + "\(FileSystem.directoryName(path)) writable: the refresh token on disk is spent, and a restart before "
+            + "the write succeeds loses the login"
     }
 
     /// Rewrites the file every ``heartbeatInterval`` seconds until cancelled.

@@ -90,6 +90,11 @@ actor ConfigReloader {
         } else if let error = snapshot.loadError, force {
             daemon.current.logger.warning("\(error)")
         }
+        // A credential held in memory is written again on every later change.
+        if snapshot.unsaved != nil {
+            let refresher = daemon.refresher
+            Task { await refresher.saveUnsaved() }
+        }
         // The heartbeat covers the rest; a state change is written at once.
         if changed || force || snapshot.loadError != nil { status.publish() }
         return changed

@@ -31,6 +31,11 @@ struct ControlHandler: Sendable {
         switch request.action {
         case .refresh:
             switch await daemon.refresher.refresh(force: true) {
+            case .success where daemon.credentials.snapshot.unsaved != nil:
+                let reason = daemon.credentials.snapshot.unsaved?.reason ?? ""
+                result =
+                    "error: refreshed, but credentials not saved: \(reason); the daemon uses the new token and retries "
+                    + "the write: free space or make the token file's directory writable"
             case .success(.oauth(let token)):
                 result = "ok: access token valid until \(token.expiresAt.map(Clock.iso8601) ?? "an unknown time")"
             case .success:

@@ -15,6 +15,7 @@ import Synchronization
 /// far apart); or `metadata.user_id` `mock-status-NNN` for an error status, `mock-huge-NNN` for
 /// `huge_bytes`.
 final class MockUpstream: Sendable {
+    private let stopped = Mutex(false)
     struct Received: Sendable {
         var method: String
         var uri: String
@@ -63,6 +64,9 @@ final class MockUpstream: Sendable {
         var holdRefreshes = false
         /// Statuses to answer the next refreshes with, before succeeding again.
         var failRefreshes: [Int] = []
+        /// The `error_description` of those failures; `$TOKEN` is replaced by the refresh token
+        /// the request carried (a hostile or careless server echoing it).
+        var failRefreshDescription = "mock outage"
         /// Answer 401 to Messages requests whose bearer token was not issued here.
         var enforceAccessTokens = false
 
@@ -109,7 +113,14 @@ final class MockUpstream: Sendable {
         let mock = Mutex<MockUpstream?>(nil)
     }
 
+    /// Stops the mock; later calls do nothing.
     func shutdown() {
+        guard
+            stopped.withLock({ stopped in
+                defer { stopped = true }
+                return !stopped
+            })
+        else { return }
         try? channel.close().wait()
         try? group.syncShutdownGracefully()
     }
@@ -401,7 +412,11 @@ final class MockHandler: ChannelInboundHandler {
                     counters.refreshCalls += 1
                     if !counters.failRefreshes.isEmpty {
                         let status = counters.failRefreshes.removeFirst()
-                        return (status, ["error": "server_error", "error_description": "mock outage"])
+                        let echoed = counters.failRefreshDescription.replacing(
+                            "$TOKEN",
+                            with: json?["refresh_token"]?.stringValue ?? ""
+                        )
+                        return (status, ["error": "server_error", "error_description": .string(echoed)])
                     }
                     let token = json?["refresh_token"]?.stringValue ?? ""
                     guard counters.validRefreshTokens.remove(token) != nil else {
