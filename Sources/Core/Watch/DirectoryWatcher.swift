@@ -48,9 +48,9 @@ public final class DirectoryWatcher: Sendable {
     private let wanted: Locked<Set<String>>
     private let stopped = Atomic<Bool>(false)
     private let handler: @Sendable (Event) -> Void
-    /// Watches by descriptor (wanted directories and their parents); touched in `init` before the
-    /// thread starts, then only on it.
-    nonisolated(unsafe) private var watched: [Int32: Watch] = [:]
+    /// Watches by descriptor (wanted directories and their parents; more than one when a directory
+    /// is reached by several names); touched in `init` before the thread starts, then only on it.
+    nonisolated(unsafe) private var watched: [Int32: [Watch]] = [:]
 
     /// Initializes the library, watches the directories that exist, and starts the thread. Call
     /// early: the library waits with `select()`, so its descriptor must be below 1024.
@@ -133,16 +133,16 @@ public final class DirectoryWatcher: Sendable {
                 handler(Event(directory: "", name: "", mask: mask))
                 continue
             }
-            guard let watch = watched[wd] else { continue }
-            let isWanted = watch.mask == Self.events
+            guard let watches = watched[wd] else { continue }
             if mask & Self.gone != 0 {
                 // Watched again by the next reconcile, as soon as the directory exists.
                 forget(wd, movedAway: mask & UInt32(IN_MOVE_SELF) != 0)
-                if isWanted { handler(Event(directory: watch.path, name: "", mask: mask)) }
-                continue
+                name = ""
             }
             // A parent's events only matter to the next reconcile, which runs right away.
-            if isWanted { handler(Event(directory: watch.path, name: name, mask: mask)) }
+            for watch in watches where watch.mask == Self.events {
+                handler(Event(directory: watch.path, name: name, mask: mask))
+            }
         }
         for wd in watched.keys { inotifytools_remove_watch_by_wd(wd) }
         watched.removeAll()
@@ -153,16 +153,23 @@ public final class DirectoryWatcher: Sendable {
     /// that what was written in it before the watch was set is checked.
     private func reconcile(announce: Bool) {
         let required = Self.required(wanted.withLock { $0 })
-        for (wd, watch) in watched where required[watch.path] != watch.mask {
-            if inotifytools_remove_watch_by_wd(wd) == 0 { forget(wd, movedAway: false) }
-            watched[wd] = nil
+        for (wd, watches) in watched where watches.contains(where: { required[$0.path] != $0.mask }) {
+            let kept = watches.filter { required[$0.path] == $0.mask }
+            if kept.isEmpty {
+                if inotifytools_remove_watch_by_wd(wd) == 0 { forget(wd, movedAway: false) }
+                watched[wd] = nil
+            } else {
+                // Another name for the same directory is still wanted: its kernel watch stays.
+                watched[wd] = kept
+            }
         }
-        let current = Set(watched.values.map(\.path))
+        let current = Set(watched.values.joined().map(\.path))
         for (path, mask) in required where !current.contains(path) && FileSystem.isDirectory(path) {
-            guard inotifytools_watch_file(path, mask) != 0 else { continue }
+            // IN_MASK_ADD: a directory reached by two names keeps the union of their events.
+            guard inotifytools_watch_file(path, mask | Int32(IN_MASK_ADD)) != 0 else { continue }
             let wd = inotifytools_wd_from_filename(Self.key(path))
             guard wd > 0 else { continue }
-            watched[wd] = Watch(path: path, mask: mask)
+            watched[wd, default: []].append(Watch(path: path, mask: mask))
             if announce, mask == Self.events {
                 handler(Event(directory: path, name: "", mask: UInt32(IN_CREATE | IN_ISDIR)))
             }
@@ -170,16 +177,19 @@ public final class DirectoryWatcher: Sendable {
     }
 
     /// Makes libinotifytools forget a watch whose directory is gone, so that the directory's
-    /// name maps to the next watch on it.
+    /// names map to the next watch on it.
     ///
     /// A directory moved away still has its kernel watch, which is removed. A deleted one's watch
     /// is already gone in the kernel, so the library cannot remove its record (it would keep
     /// answering the directory's name with the dead descriptor, and the next watch's events would
-    /// go unrecognized); the record is renamed instead, to a name sorting in the same place that
-    /// no directory has (a few dozen bytes stay allocated per disappearance).
+    /// go unrecognized); the record is renamed instead, to a name that sorts in the same place
+    /// (the library's index stays ordered) and that no directory has. A few dozen bytes stay
+    /// allocated per disappearance.
     private func forget(_ wd: Int32, movedAway: Bool) {
-        guard let watch = watched.removeValue(forKey: wd) else { return }
-        if movedAway, inotifytools_remove_watch_by_wd(wd) != 0 { return }
-        inotifytools_set_filename_by_wd(wd, Self.key(watch.path) + "\u{1}")
+        guard let watches = watched.removeValue(forKey: wd) else { return }
+        if movedAway { inotifytools_remove_watch_by_wd(wd) }
+        for watch in watches where inotifytools_wd_from_filename(Self.key(watch.path)) == wd {
+            inotifytools_set_filename_by_filename(Self.key(watch.path), Self.key(watch.path) + "\u{1}")
+        }
     }
 }
