@@ -141,9 +141,10 @@ struct Daemon {
                 "upstream": "\(settings.api.baseURL)",
             ]
         )
-        await control.scan()
         MaximizeCommand.checkNicknames(daemon: daemon)
         let background = [
+            // Its first pass performs the requests left before the daemon started.
+            Task { await control.run() },
             Task { await RefreshLoop(daemon: daemon, reloader: reloader).run() },
             Task { await status.heartbeat() },
         ]

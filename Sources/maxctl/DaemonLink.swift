@@ -30,7 +30,8 @@ struct DaemonLink {
         let deadline = Clock.now() + timeout
         while Clock.now() < deadline {
             if let document = try? statusFile.read() {
-                if document.control.lastID == request.id { return document.control.lastResult ?? "ok" }
+                // Found by id among the recent results: concurrent callers each find theirs.
+                if let result = document.control.result(for: request.id) { return result }
                 if document.state == .stopped || Clock.now() - document.updatedAt > Self.aliveWithin {
                     try? FileSystem.removeFile(paths.controlDirectory + "/" + request.fileName)
                     throw CommandFailure("the daemon stopped answering before it handled the \(action.rawValue) request")

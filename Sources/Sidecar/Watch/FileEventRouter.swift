@@ -1,4 +1,3 @@
-import MaximizeControl
 import MaximizeCore
 
 /// Sends the watcher's events to whoever handles them: configuration, credentials, control.
@@ -30,7 +29,9 @@ final class FileEventRouter: Sendable {
         if missed { Self.checkEverything(value) }
     }
 
-    /// On the watcher's thread: classify, then hand over to the async handlers.
+    /// On the watcher's thread: classify, then hand over to the async handlers. An event with no
+    /// name is about a watched directory itself (gone, or watched again): everything in it is
+    /// checked.
     func route(_ event: DirectoryWatcher.Event) {
         let targets = state.withLock { state in
             if state.targets == nil { state.missed = true }
@@ -43,10 +44,9 @@ final class FileEventRouter: Sendable {
         }
         // A Kubernetes ConfigMap or Secret update swaps the `..data` symlink: no event names the file.
         let relevant = { (name: String) in event.name.isEmpty || event.name == name || event.name == "..data" }
+        // Control events only signal the control worker: a burst of files costs no more memory.
         if event.directory == targets.controlDirectory {
-            if let request = ControlRequest(fileName: event.name) {
-                Task { await targets.control.handle(request) }
-            }
+            targets.control.scan()
             return
         }
         if event.directory == targets.configDirectory, relevant(targets.configName) {
@@ -63,11 +63,11 @@ final class FileEventRouter: Sendable {
     /// Re-reads what events would have named: after an overflow, or events before connecting.
     /// Each check compares contents, so one with nothing new changes nothing.
     private static func checkEverything(_ targets: Targets) {
+        targets.control.scan()
         Task {
             await targets.reloader.configChanged()
             await targets.reloader.credentialsChanged()
             await targets.reloader.seedChanged()
-            await targets.control.scan()
         }
     }
 }
