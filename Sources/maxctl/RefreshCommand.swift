@@ -19,7 +19,7 @@ struct RefreshCommand: AsyncParsableCommand {
 
     func run() async throws {
         let link = DaemonLink(paths: options.paths)
-        if link.runningStatus() != nil {
+        if try link.runningStatus() != nil {
             let result = try await link.submit(.refresh, timeout: timeout)
             guard result.hasPrefix("ok") else { throw CommandFailure("refresh failed: \(result)") }
             print(result)
