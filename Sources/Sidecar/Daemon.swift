@@ -115,6 +115,7 @@ struct Daemon {
             initialHash: configHash,
             seed: seed
         )
+        await reloader.auditPermissions()
         let control = ControlHandler(directory: controlDirectory, daemon: daemon, reloader: reloader, status: status)
         router.connect(
             .init(

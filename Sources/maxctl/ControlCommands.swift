@@ -16,7 +16,7 @@ struct ReloadCommand: AsyncParsableCommand {
 
     func run() async throws {
         let link = DaemonLink(paths: options.paths)
-        guard link.runningStatus() != nil else {
+        guard try link.runningStatus() != nil else {
             throw CommandFailure("no maximize daemon is running with run dir \(options.paths.runDirectory); nothing to reload")
         }
         let result = try await link.submit(.reload, timeout: timeout)

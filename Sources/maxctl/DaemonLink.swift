@@ -11,12 +11,23 @@ struct DaemonLink {
     /// heartbeat is every 2 s). The PID is not checked: the daemon may live in another container.
     static let aliveWithin = 6.0
 
-    /// The daemon's status when one is running (fresh heartbeat, not stopped).
-    func runningStatus() -> StatusDocument? {
-        guard let document = try? statusFile.read(), document.state != .stopped,
+    /// The daemon's status when one is running (fresh heartbeat, not stopped); `nil` when none
+    /// is. A status file that cannot be read (a FIFO, a directory) is an error naming it.
+    func runningStatus() throws(CommandFailure) -> StatusDocument? {
+        guard let document = try readStatus(), document.state != .stopped,
             Clock.now() - document.updatedAt <= Self.aliveWithin
         else { return nil }
         return document
+    }
+
+    /// `status.json`; `nil` when it is missing or not a status document (no daemon wrote it).
+    func readStatus() throws(CommandFailure) -> StatusDocument? {
+        do {
+            return try statusFile.read()
+        } catch {
+            if case .unreadable = error { throw CommandFailure(error.description) }
+            return nil
+        }
     }
 
     /// Drops a control request and waits for the daemon to record its result.
@@ -29,7 +40,14 @@ struct DaemonLink {
         }
         let deadline = Clock.now() + timeout
         while Clock.now() < deadline {
-            if let document = try? statusFile.read() {
+            let status: StatusDocument?
+            do {
+                status = try readStatus()
+            } catch {
+                try? FileSystem.removeFile(paths.controlDirectory + "/" + request.fileName)
+                throw error
+            }
+            if let document = status {
                 // Found by id among the recent results: concurrent callers each find theirs.
                 if let result = document.control.result(for: request.id) { return result }
                 if document.state == .stopped || Clock.now() - document.updatedAt > Self.aliveWithin {

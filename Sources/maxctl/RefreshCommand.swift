@@ -19,7 +19,7 @@ struct RefreshCommand: AsyncParsableCommand {
 
     func run() async throws {
         let link = DaemonLink(paths: options.paths)
-        if link.runningStatus() != nil {
+        if try link.runningStatus() != nil {
             let result = try await link.submit(.refresh, timeout: timeout)
             guard result.hasPrefix("ok") else { throw CommandFailure("refresh failed: \(result)") }
             print(result)
@@ -74,7 +74,7 @@ struct RefreshCommand: AsyncParsableCommand {
             }
         }
         throw CommandFailure(
-            "refreshed, but the new token could not be saved to \(store.path) (\(failure.reason)); the refresh token it "
+            "refreshed, but the new token could not be saved to \(store.path) (\(failure.explanation)); the refresh token it "
                 + "holds is now spent. Free space or make the directory writable, then run `maxctl login`"
         )
     }

@@ -245,4 +245,13 @@ struct ConfigurationLoaderTests {
         let mode = try #require(loadError(#"{"server":{"socket_mode":"rwx"}}"#))
         #expect(mode.origin == Self.configPath)
     }
+
+    @Test func caFileThatIsNotARegularFileIsAnError() throws {
+        let error = try #require(loadError(#"{"api":{"ca_file":"/dev/zero"}}"#))
+        #expect(error.key == "api.ca_file")
+        #expect(error.description.contains("/dev/zero is a character device, not a regular file"))
+        #expect(loadError(environment: ["MAXIMIZE_CA_FILE": "/tmp"])?.origin == "environment variable MAXIMIZE_CA_FILE")
+        // A missing file is left to the TLS error, which names api.ca_file.
+        #expect(loadError(#"{"api":{"ca_file":"/nonexistent/ca.pem"}}"#) == nil)
+    }
 }

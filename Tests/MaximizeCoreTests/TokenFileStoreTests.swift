@@ -65,6 +65,19 @@ struct TokenFileStoreTests {
         #expect(try store.read() == oauth)
     }
 
+    @Test func plantedLockSymlinkIsRefusedAndCreatesNothingElsewhere() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = TokenFileStore(path: directory.path + "/state/tokens.json")
+        try FileSystem.createDirectory(directory.path + "/state", mode: 0o700)
+        let target = directory.path + "/elsewhere"
+        #expect(symlink(target, store.lockPath) == 0)
+        let error = #expect(throws: FileSystemError.self) { try store.withLock { 1 } }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("\(store.lockPath) is a symbolic link; remove it"))
+        await #expect(throws: FileSystemError.self) { try await store.withLock(timeout: 1) { 1 } }
+        #expect(!FileSystem.fileExists(target))
+    }
+
     @Test func removeDeletesTheFile() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

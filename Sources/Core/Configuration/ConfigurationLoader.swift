@@ -23,11 +23,12 @@ public struct ConfigurationLoader: Sendable {
     }
 
     /// The configuration file's bytes, read through symlinks; `nil` when there is no file.
+    /// Never blocks: anything but a regular file is an error naming the path.
     public func readFile() throws(ConfigurationError) -> [UInt8]? {
         do {
             return try FileSystem.readFile(paths.configFile, limit: 1 << 20)
         } catch {
-            throw ConfigurationError(origin: paths.configFile, message: "\(error)")
+            throw ConfigurationError(origin: paths.configFile, message: error.problem)
         }
     }
 

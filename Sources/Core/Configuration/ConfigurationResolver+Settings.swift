@@ -72,6 +72,14 @@ extension ConfigurationResolver {
             integer: false
         )
         let caFile = try path("api.ca_file", env: ["MAXIMIZE_CA_FILE"], default: nil)
+        // libcurl reads it on its one thread: a FIFO there would stall every upstream transfer.
+        if let caFile, !caFile.isEmpty, let kind = FileSystem.kind(at: caFile), kind != .regular {
+            throw failure(
+                "api.ca_file",
+                entries.last?.source ?? .builtIn,
+                "\(caFile) is \(kind), not a regular file; name a PEM bundle file"
+            )
+        }
         let (versionText, versionSource) = try stringWithSource(
             "api.http_version",
             env: ["MAXIMIZE_HTTP_VERSION"],

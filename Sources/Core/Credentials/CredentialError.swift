@@ -10,7 +10,7 @@ public enum CredentialError: Error, Sendable, Equatable, CustomStringConvertible
         case .invalidFile(let path, let reason):
             "\(path) \(reason); run `maxctl login` or `maxctl import FILE` to replace it"
         case .unreadable(let path, let reason):
-            "cannot read \(path) (\(reason)); check its permissions"
+            "cannot read \(path): \(reason)"
         case .notLoggedIn(let path):
             "no credentials in \(path); run `maxctl login` or `maxctl import FILE`"
         case .expired(let path):

@@ -60,9 +60,9 @@ public actor RefreshCoordinator {
                     observer(.refresh("adopted"))
                     return .success(credential)
                 case .refreshedUnsaved(let credential, let replaces, let reason):
-                    store.adoptUnsaved(credential, replaces: replaces, reason: reason.reason, now: Clock.now())
+                    store.adoptUnsaved(credential, replaces: replaces, reason: reason.explanation, now: Clock.now())
                     observer(.refresh("refreshed"))
-                    observer(.notSaved(reason.reason))
+                    observer(.notSaved(reason.explanation))
                     return .success(credential)
                 }
             } catch {
@@ -151,11 +151,11 @@ public actor RefreshCoordinator {
                     try file.write(unsaved.credential)
                     return .saved
                 } catch {
-                    return .failed(error.reason)
+                    return .failed(error.explanation)
                 }
             }
         } catch let error as FileSystemError {
-            outcome = .failed(error.reason)
+            outcome = .failed(error.explanation)
         } catch {
             outcome = .failed("\(error)")
         }

@@ -14,8 +14,7 @@ extension TokenFileStore {
     /// between: the rotated token is on disk before anyone else reads the file.
     public func withLock<T: Sendable>(timeout: Double = 120, _ body: () async throws -> T) async throws -> T {
         try FileSystem.createDirectory(FileSystem.directoryName(path), mode: 0o700)
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        if fd < 0 { throw FileSystemError(path: lockPath, operation: "open", code: errno) }
+        let fd = try FileSystem.openLockFile(lockPath)
         defer { close(fd) }
         let deadline = Clock.now() + timeout
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {

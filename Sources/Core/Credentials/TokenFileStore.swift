@@ -7,7 +7,8 @@ import Darwin
 #endif
 
 /// `tokens.json` on disk: read, and written only atomically under an exclusive `flock` on
-/// `tokens.json.lock` in the same directory (the lock file is never deleted).
+/// `tokens.json.lock` in the same directory (the lock file is never deleted, and a symbolic link
+/// in its place is refused).
 public struct TokenFileStore: Sendable {
     public let path: String
 
@@ -23,7 +24,7 @@ public struct TokenFileStore: Sendable {
         do {
             bytes = try FileSystem.readFile(path, limit: 1 << 20)
         } catch {
-            throw .unreadable(path: path, reason: "\(error)")
+            throw .unreadable(path: path, reason: error.problem)
         }
         guard let bytes else { return nil }
         return try TokenFile.parse(bytes, path: path)
@@ -61,8 +62,7 @@ public struct TokenFileStore: Sendable {
     /// Runs `body` holding the exclusive lock shared by every process that writes this file.
     public func withLock<T>(_ body: () throws -> T) throws -> T {
         try FileSystem.createDirectory(FileSystem.directoryName(path), mode: 0o700)
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        if fd < 0 { throw FileSystemError(path: lockPath, operation: "open", code: errno) }
+        let fd = try FileSystem.openLockFile(lockPath)
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 {
             if errno != EINTR { throw FileSystemError(path: lockPath, operation: "lock", code: errno) }

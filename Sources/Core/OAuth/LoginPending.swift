@@ -21,7 +21,7 @@ public struct LoginPending: Sendable {
         do {
             bytes = try FileSystem.readFile(path, limit: 64 * 1024)
         } catch {
-            throw .badPaste("cannot read \(path): \(error)")
+            throw .badPaste("cannot read \(path): \(error.problem)")
         }
         guard let bytes else { return nil }
         guard let json = try? JSONParser.parse(bytes), let verifier = json["code_verifier"]?.stringValue,

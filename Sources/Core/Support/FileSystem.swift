@@ -8,18 +8,40 @@ import Darwin
 
 /// Small POSIX file helpers shared by both executables.
 public enum FileSystem {
-    /// Reads a whole file; `nil` when it does not exist.
+    /// Reads a whole regular file (symlinks followed); `nil` when nothing is at `path`.
+    ///
+    /// Never blocks on what lies at the path: it is opened with `O_NONBLOCK` and checked with
+    /// `fstat` before any read, and anything but a regular file (a FIFO, a directory, a device)
+    /// is an error naming the path and what is there. A file above `limit` bytes is refused by
+    /// its size before reading, and the cap holds while reading (a file that grows, or one that
+    /// reports no size, like those in /proc).
     public static func readFile(_ path: String, limit: Int = 16 << 20) throws(FileSystemError) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        var info = stat()
+        // Refused before opening when possible: opening a device can have side effects.
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+            throw FileSystemError(path: path, operation: "read", reason: .notRegularFile(FileKind(mode: info.st_mode)))
+        }
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
             throw FileSystemError(path: path, operation: "open", code: errno)
         }
         defer { close(fd) }
+        // Checked again on what was opened: the path may have been replaced in between.
+        guard fstat(fd, &info) == 0 else { throw FileSystemError(path: path, operation: "stat", code: errno) }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw FileSystemError(path: path, operation: "read", reason: .notRegularFile(FileKind(mode: info.st_mode)))
+        }
+        if Int64(info.st_size) > Int64(limit) {
+            throw FileSystemError(path: path, operation: "read", reason: .tooLarge(size: Int64(info.st_size), limit: limit))
+        }
         var result: [UInt8] = []
+        result.reserveCapacity(Int(info.st_size))
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            // At most one byte past the limit: enough to know the file is too large.
+            let wanted = min(chunk.count, limit + 1 - result.count)
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, wanted) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw FileSystemError(path: path, operation: "read", code: errno)
@@ -27,10 +49,29 @@ public enum FileSystem {
             if count == 0 { break }
             result.append(contentsOf: chunk[0..<count])
             if result.count > limit {
-                throw FileSystemError(path: path, operation: "read", code: EFBIG)
+                throw FileSystemError(path: path, operation: "read", reason: .tooLarge(size: nil, limit: limit))
             }
         }
         return result
+    }
+
+    /// Opens the lock file at `path` for `flock`, creating it (mode 0600) when missing.
+    ///
+    /// A symbolic link at `path` is refused (`O_NOFOLLOW`): a link planted there cannot make this
+    /// process, often root, create or lock a file elsewhere. Anything but a regular file is
+    /// refused too, and the open never blocks. The caller closes the descriptor.
+    public static func openLockFile(_ path: String) throws(FileSystemError) -> Int32 {
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0o600)
+        if fd < 0 {
+            let code = errno
+            throw FileSystemError(path: path, operation: "open", reason: code == ELOOP ? .symbolicLink : .system(code))
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw FileSystemError(path: path, operation: "open", reason: .notRegularFile(FileKind(mode: info.st_mode)))
+        }
+        return fd
     }
 
     public static func currentDirectory() -> String {
@@ -41,6 +82,12 @@ public enum FileSystem {
 
     public static func fileExists(_ path: String) -> Bool {
         access(path, F_OK) == 0
+    }
+
+    /// What lies at `path`, symlinks followed (`stat`, which never blocks); `nil` when nothing.
+    public static func kind(at path: String) -> FileKind? {
+        var info = stat()
+        return stat(path, &info) == 0 ? FileKind(mode: info.st_mode) : nil
     }
 
     public static func isDirectory(_ path: String) -> Bool {
@@ -129,25 +176,5 @@ public enum FileSystem {
             result = base.hasSuffix("/") ? base + result : base + "/" + result
         }
         return result
-    }
-}
-
-/// A file operation that failed, with the path and the system's reason.
-public struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var path: String
-    public var operation: String
-    public var code: Int32
-
-    public init(path: String, operation: String, code: Int32) {
-        self.path = path
-        self.operation = operation
-        self.code = code
-    }
-
-    /// The system's words for ``code`` (`No space left on device`).
-    public var reason: String { String(cString: strerror(code)) }
-
-    public var description: String {
-        "cannot \(operation) \(path): \(String(cString: strerror(code)))"
     }
 }

@@ -164,7 +164,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .healthz:
             respondJSON(head, status: .ok, ["status": "ok"])
         case .readyz:
-            daemon.credentials.reloadIfChanged(now: Clock.now())
+            // From memory only: no file is touched on an event loop (the watcher and the refresh
+            // loop keep the credentials current).
             if let reason = daemon.credentials.unreadyReason(now: Clock.now()) {
                 respondJSON(head, status: .serviceUnavailable, ["status": "unavailable", "reason": .string(reason)])
             } else {
@@ -200,37 +201,6 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     static func safePath(_ uri: String) -> String {
         let path = uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? uri
         return path.count > 200 ? String(path.prefix(200)) + "..." : path
-    }
-
-    /// Gets a usable credential for `exchange`: at once when the one held is valid, after a
-    /// (shared) refresh when it has expired, or fails the exchange with the client's error.
-    func withCredential(for exchange: Exchange, failed: Secret? = nil, _ body: @escaping (Credential) -> Void) {
-        let now = Clock.now()
-        var availability = daemon.credentials.availability(now: now)
-        if failed == nil, case .unavailable = availability, daemon.credentials.reloadIfChanged(now: now) {
-            availability = daemon.credentials.availability(now: now)
-        }
-        switch availability {
-        case .ready(let credential) where failed == nil:
-            body(credential)
-        case .unavailable(let error) where failed == nil:
-            fail(exchange, error)
-        default:
-            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-            let bound = NIOLoopBound((exchange, body), eventLoop: context.eventLoop)
-            let refresher = daemon.refresher
-            Task {
-                let result = await refresher.refresh(failed: failed)
-                handler.eventLoop.execute {
-                    let (exchange, body) = bound.value
-                    guard case .responding(let current) = handler.value.state, current === exchange else { return }
-                    switch result {
-                    case .success(let credential): body(credential)
-                    case .failure(let failure): handler.value.fail(exchange, failure.apiError)
-                    }
-                }
-            }
-        }
     }
 
     /// Ends an exchange that got no upstream response with the client's error.

@@ -34,7 +34,8 @@ final class ProxyServer: Sendable {
     /// (`net.core.somaxconn`, 4096 or more since Linux 5.4), so that a burst of thousands of
     /// connections waits to be accepted instead of being refused.
     static let backlog: Int32 = {
-        let text = (try? String(contentsOfFile: "/proc/sys/net/core/somaxconn", encoding: .utf8)) ?? ""
+        let bytes = (try? FileSystem.readFile("/proc/sys/net/core/somaxconn", limit: 64)) ?? nil
+        let text = String(decoding: bytes ?? [], as: UTF8.self)
         let ceiling = Int32(text.filter(\.isNumber)) ?? 4096
         return min(max(ceiling, 4096), 65535)
     }()

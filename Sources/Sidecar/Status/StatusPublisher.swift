@@ -14,6 +14,9 @@ final class StatusPublisher: Sendable {
         var config = StatusDocument.Config()
         var control = StatusDocument.Control()
         var lastState: DaemonState?
+        /// Current warnings by topic (`permissions:<path>`, ...), listed in `status.json` in
+        /// topic order.
+        var warnings: [String: String] = [:]
     }
 
     static let heartbeatInterval = 2.0
@@ -36,6 +39,29 @@ final class StatusPublisher: Sendable {
 
     var currentFacts: Facts { facts.withLock { $0 } }
 
+    /// Sets the warning on `topic`, or clears it (`nil`); publishes when that changes anything.
+    func setWarning(_ topic: String, _ message: String?) {
+        let changed = facts.withLock { facts in
+            guard facts.warnings[topic] != message else { return false }
+            facts.warnings[topic] = message
+            return true
+        }
+        if changed { publish() }
+    }
+
+    /// Replaces every warning whose topic starts with `prefix` by `warnings` (keyed by topic);
+    /// publishes when that changes anything.
+    func replaceWarnings(prefix: String, with warnings: [String: String]) {
+        let changed = facts.withLock { facts in
+            let kept = facts.warnings.filter { !$0.key.hasPrefix(prefix) }
+            let new = kept.merging(warnings) { $1 }
+            guard new != facts.warnings else { return false }
+            facts.warnings = new
+            return true
+        }
+        if changed { publish() }
+    }
+
     /// Builds the document from the daemon's state now and writes it.
     func publish() {
         writing.withLock { _ in
@@ -48,6 +74,7 @@ final class StatusPublisher: Sendable {
             document.listeners = facts.listeners
             document.config = facts.config
             document.control = facts.control
+            document.warnings = facts.warnings.sorted { $0.key < $1.key }.map(\.value)
             let snapshot = daemon.credentials.snapshot
             document.credentials.kind = (snapshot.credential?.kind ?? .none).rawValue
             document.credentials.source = daemon.credentials.file.path

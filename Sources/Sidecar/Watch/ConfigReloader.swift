@@ -9,6 +9,8 @@ import MaximizeCore
 /// reported in `status.json`.
 actor ConfigReloader {
     static let debounce = Duration.milliseconds(100)
+    /// The topic of the warning about a token file that cannot be used (`status.json`).
+    static let tokenFileTopic = "token-file"
 
     let loader: ConfigurationLoader
     let daemon: DaemonContext
@@ -19,6 +21,10 @@ actor ConfigReloader {
     private var lastHash: String?
     let seed: SeedTokenFile?
     private var scheduled: Set<Check> = []
+    /// The permission problems last found, by path (each is logged once, when it appears).
+    var reportedPermissions: [String: String] = [:]
+    /// The token file's problem last logged, so that each is logged once.
+    private var reportedLoadError: CredentialError?
 
     init(
         loader: ConfigurationLoader,
@@ -38,6 +44,8 @@ actor ConfigReloader {
         self.baseLogger = baseLogger
         self.allowOpenTCP = allowOpenTCP
         self.lastHash = initialHash
+        // Logged at start already.
+        self.reportedLoadError = daemon.credentials.snapshot.loadError
     }
 
     /// What a file event asks to re-read.
@@ -87,14 +95,22 @@ actor ConfigReloader {
                 "credentials reloaded",
                 metadata: ["kind": "\((snapshot.credential?.kind ?? .none).rawValue)", "file": "\(daemon.credentials.file.path)"]
             )
-        } else if let error = snapshot.loadError, force {
-            daemon.current.logger.warning("\(error)")
+        } else if let error = snapshot.loadError, force || error != reportedLoadError {
+            let kept = snapshot.credential == nil ? "" : "; the credentials held are kept"
+            daemon.current.logger.warning("\(error)\(kept)")
         }
         // A credential held in memory is written again on every later change.
         if snapshot.unsaved != nil {
             let refresher = daemon.refresher
             Task { await refresher.saveUnsaved() }
         }
+        reportedLoadError = snapshot.loadError
+        // Kept credentials keep the daemon ready: the warning is what shows the broken file.
+        status.setWarning(
+            Self.tokenFileTopic,
+            snapshot.credential == nil ? nil : snapshot.loadError.map { "\($0); the credentials held are kept" }
+        )
+        auditPermissions()
         // The heartbeat covers the rest; a state change is written at once.
         if changed || force || snapshot.loadError != nil { status.publish() }
         return changed
@@ -141,6 +157,7 @@ actor ConfigReloader {
         }
         daemon.metrics.reload(result: "applied")
         configuration.logger.info("configuration reloaded", metadata: ["file": "\(path)"])
+        auditPermissions()
         return nil
     }
 

@@ -1,0 +1,40 @@
+import Foundation
+import MaximizeCore
+
+/// Runs `maxctl` with a deadline: a command still running after `seconds` is killed, so that a
+/// hang fails the test instead of stopping the test run.
+enum BoundedRun {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        /// Wall-clock seconds from start to exit.
+        var elapsed: Double
+        /// The command was killed at the deadline.
+        var killed: Bool
+    }
+
+    static func maxctl(_ arguments: [String], environment: [String: String], seconds: Double = 10) throws -> Result {
+        let started = Date()
+        let (process, stdin, output, errors) = try Maxctl.start(arguments, environment: environment)
+        try stdin.fileHandleForWriting.close()
+        let pid = process.processIdentifier
+        let killed = Locked(false)
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            if process.isRunning {
+                killed.withLock { $0 = true }
+                kill(pid, SIGKILL)
+            }
+        }
+        let stdout = output.fileHandleForReading.readDataToEndOfFile()
+        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self),
+            elapsed: Date().timeIntervalSince(started),
+            killed: killed.withLock { $0 }
+        )
+    }
+}
