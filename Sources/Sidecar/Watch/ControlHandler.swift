@@ -39,15 +39,7 @@ struct ControlHandler: Sendable {
                 result = "error: \(failure)"
             }
         case .reload:
-            let problem = await reloader.reloadConfiguration(force: true)
-            await reloader.reloadCredentials(force: true)
-            if let problem {
-                result = "error: \(problem)"
-            } else if let error = daemon.credentials.snapshot.loadError {
-                result = "error: \(error)"
-            } else {
-                result = "ok: configuration and credentials reloaded"
-            }
+            result = await reload()
         }
         logger.info("control request", metadata: ["action": "\(request.action.rawValue)", "id": "\(request.id)", "result": "\(result)"])
         status.update {
@@ -55,5 +47,15 @@ struct ControlHandler: Sendable {
             $0.control.lastAction = request.action.rawValue
             $0.control.lastResult = result
         }
+    }
+
+    /// Re-reads `config.json` and the credentials, whether or not they changed (a `reload`
+    /// request, or SIGHUP); returns the result as `ok: ...` or `error: ...`.
+    func reload() async -> String {
+        let problem = await reloader.reloadConfiguration(force: true)
+        await reloader.reloadCredentials(force: true)
+        if let problem { return "error: \(problem)" }
+        if let error = daemon.credentials.snapshot.loadError { return "error: \(error)" }
+        return "ok: configuration and credentials reloaded"
     }
 }
