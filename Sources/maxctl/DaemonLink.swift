@@ -8,15 +8,19 @@ struct DaemonLink {
     var statusFile: StatusFile { StatusFile(runDirectory: paths.runDirectory) }
 
     /// A daemon that has not rewritten `status.json` for this long is taken to be gone (the
-    /// heartbeat is every 2 s). The PID is not checked: the daemon may live in another container.
+    /// heartbeat is every 2 s), when nothing tells sooner (see ``ProcessObservation``).
     static let aliveWithin = 6.0
 
-    /// The daemon's status when one is running (fresh heartbeat, not stopped).
+    /// The daemon's status when one is running (not stopped, not seen gone, fresh heartbeat).
     func runningStatus() -> StatusDocument? {
-        guard let document = try? statusFile.read(), document.state != .stopped,
-            Clock.now() - document.updatedAt <= Self.aliveWithin
-        else { return nil }
+        guard let document = try? statusFile.read(), isRunning(document) else { return nil }
         return document
+    }
+
+    /// Whether the daemon that wrote `document` is still running, as far as can be seen.
+    func isRunning(_ document: StatusDocument) -> Bool {
+        guard document.state != .stopped, Clock.now() - document.updatedAt <= Self.aliveWithin else { return false }
+        return ProcessObservation.observe(document, runDirectory: paths.runDirectory).evidenceOfExit(document) == nil
     }
 
     /// Drops a control request and waits for the daemon to record its result.
@@ -31,7 +35,7 @@ struct DaemonLink {
         while Clock.now() < deadline {
             if let document = try? statusFile.read() {
                 if document.control.lastID == request.id { return document.control.lastResult ?? "ok" }
-                if document.state == .stopped || Clock.now() - document.updatedAt > Self.aliveWithin {
+                if !isRunning(document) {
                     try? FileSystem.removeFile(paths.controlDirectory + "/" + request.fileName)
                     throw CommandFailure("the daemon stopped answering before it handled the \(action.rawValue) request")
                 }
