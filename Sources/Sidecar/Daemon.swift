@@ -4,12 +4,6 @@ import MaximizeCore
 import NIOCore
 import NIOPosix
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// Starts the daemon's parts in order, runs until a signal, and drains.
 struct Daemon {
     let command: MaximizeCommand
@@ -43,6 +37,19 @@ struct Daemon {
         do {
             try FileSystem.createDirectory(paths.stateDirectory, mode: 0o700)
             try FileSystem.createDirectory(paths.runDirectory, mode: 0o755)
+        } catch {
+            throw Failure("\(error)")
+        }
+        // Before anything else is written (status.json, control/, the socket, temporary files):
+        // a second daemon on this run dir must leave everything as it found it. The descriptor
+        // stays open, so the lock is held until the process exits.
+        do {
+            _ = try RunDirectoryLock.acquire(runDirectory: paths.runDirectory)
+        } catch {
+            guard case .unsupported = error else { throw Failure(error.description) }
+            logger.warning("\(error)")
+        }
+        do {
             try FileSystem.createDirectory(controlDirectory, mode: 0o755)
         } catch {
             throw Failure("\(error)")
@@ -150,8 +157,8 @@ struct Daemon {
             Task { await status.heartbeat() },
         ]
 
-        let signal = await Self.waitForSignal(status: status, server: server)
-        logger.info("shutting down", metadata: ["signal": "\(signal)"])
+        let signal = await Self.waitForSignal(status: status, server: server, control: control)
+        logger.info("shutting down", metadata: ["signal": "\(SignalWaiter.name(signal))"])
         let cut = await drain(daemon: daemon, server: server, status: status)
         for task in background { task.cancel() }
         await saveBeforeExit(daemon: daemon, logger: logger)
@@ -165,29 +172,6 @@ struct Daemon {
         }
         logger.info("stopped")
         return 0
-    }
-
-    /// Waits for SIGTERM or SIGINT; a second one ends the process at once.
-    static func waitForSignal(status: StatusPublisher, server: ProxyServer) async -> Int32 {
-        let received = Locked<(count: Int, continuation: CheckedContinuation<Int32, Never>?)>((0, nil))
-        return await withCheckedContinuation { continuation in
-            received.withLock { $0.continuation = continuation }
-            SignalWaiter.start { signal in
-                let first = received.withLock { state -> CheckedContinuation<Int32, Never>? in
-                    state.count += 1
-                    defer { state.continuation = nil }
-                    return state.continuation
-                }
-                if let first {
-                    first.resume(returning: signal)
-                } else {
-                    // A second signal: stop now.
-                    status.update { $0.phase = .stopped }
-                    for listener in server.listeners { if let path = listener.path { unlink(path) } }
-                    _exit(1)
-                }
-            }
-        }
     }
 
     /// A rotated credential still unsaved gets one more write; failing that, the operator is told

@@ -81,7 +81,7 @@ struct MaximizeCommand: ParsableCommand {
 
     func run() throws {
         // Before any thread exists, so that every thread inherits the mask (see SignalWaiter).
-        SignalWaiter.blockTerminationSignals()
+        SignalWaiter.blockWaitedSignals()
         DescriptorLimit.raise()
         let command = self
         let code = try runBlocking { try await Daemon(command: command).run() }

@@ -8,15 +8,14 @@ struct DaemonLink {
     var statusFile: StatusFile { StatusFile(runDirectory: paths.runDirectory) }
 
     /// A daemon that has not rewritten `status.json` for this long is taken to be gone (the
-    /// heartbeat is every 2 s). The PID is not checked: the daemon may live in another container.
+    /// heartbeat is every 2 s), when nothing tells sooner (see ``ProcessObservation``).
     static let aliveWithin = 6.0
 
-    /// The daemon's status when one is running (fresh heartbeat, not stopped); `nil` when none
-    /// is. A status file that cannot be read (a FIFO, a directory) is an error naming it.
+    /// The daemon's status when one is running (not stopped, not seen gone, fresh heartbeat);
+    /// `nil` when none is. A status file that cannot be read (a FIFO, a directory) is an error
+    /// naming it.
     func runningStatus() throws(CommandFailure) -> StatusDocument? {
-        guard let document = try readStatus(), document.state != .stopped,
-            Clock.now() - document.updatedAt <= Self.aliveWithin
-        else { return nil }
+        guard let document = try readStatus(), isRunning(document) else { return nil }
         return document
     }
 
@@ -28,6 +27,12 @@ struct DaemonLink {
             if case .unreadable = error { throw CommandFailure(error.description) }
             return nil
         }
+    }
+
+    /// Whether the daemon that wrote `document` is still running, as far as can be seen.
+    func isRunning(_ document: StatusDocument) -> Bool {
+        guard document.state != .stopped, Clock.now() - document.updatedAt <= Self.aliveWithin else { return false }
+        return ProcessObservation.observe(document, runDirectory: paths.runDirectory).evidenceOfExit(document) == nil
     }
 
     /// Drops a control request and waits for the daemon to record its result.
@@ -50,7 +55,7 @@ struct DaemonLink {
             if let document = status {
                 // Found by id among the recent results: concurrent callers each find theirs.
                 if let result = document.control.result(for: request.id) { return result }
-                if document.state == .stopped || Clock.now() - document.updatedAt > Self.aliveWithin {
+                if !isRunning(document) {
                     try? FileSystem.removeFile(paths.controlDirectory + "/" + request.fileName)
                     throw CommandFailure("the daemon stopped answering before it handled the \(action.rawValue) request")
                 }

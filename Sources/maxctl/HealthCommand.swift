@@ -7,7 +7,11 @@ struct HealthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "health",
         abstract: "Probe the daemon from status.json: exit 0 when healthy, 1 (with the reason) when not.",
-        discussion: "Reads only status.json (no network, no config.json), so it is cheap enough for frequent probes."
+        discussion: """
+            Reads only status.json (no network, no config.json), so it is cheap enough for frequent probes. \
+            A daemon killed without stopping is unhealthy at once when its run dir lock is released or, \
+            from its pid namespace, when its pid is gone; otherwise when its heartbeat is older than --max-age.
+            """
     )
 
     @OptionGroup var options: CommonOptions
@@ -35,7 +39,8 @@ struct HealthCommand: ParsableCommand {
     func run() throws {
         let file = StatusFile(runDirectory: options.paths.runDirectory)
         let status = Result { () throws(StatusFile.ReadError) in try file.read() }
-        let verdict = HealthCheck.evaluate(status, probe: probe, maxAge: maxAge, now: Clock.now())
+        let process = (try? status.get()).map { ProcessObservation.observe($0, runDirectory: file.runDirectory) } ?? .none
+        let verdict = HealthCheck.evaluate(status, probe: probe, maxAge: maxAge, now: Clock.now(), process: process)
         if verdict.healthy {
             print(verdict.message)
         } else {

@@ -27,7 +27,8 @@ struct StatusCommand: ParsableCommand {
         } else {
             print(Self.render(document, now: Clock.now()))
         }
-        let verdict = HealthCheck.evaluate(.success(document), probe: .live, maxAge: 15, now: Clock.now())
+        let process = ProcessObservation.observe(document, runDirectory: options.paths.runDirectory)
+        let verdict = HealthCheck.evaluate(.success(document), probe: .live, maxAge: 15, now: Clock.now(), process: process)
         if !verdict.healthy { throw CommandFailure(verdict.message) }
     }
 

@@ -18,16 +18,22 @@ public enum HealthCheck {
     /// How far in the future `updated_at` may be before clocks are blamed.
     public static let clockSkewTolerance = 5.0
 
+    /// The verdict from the document, what was seen of its process (``ProcessObservation``, so
+    /// that a killed daemon is seen at once) and the heartbeat's age. Pure: no I/O.
     public static func evaluate(
         _ status: Result<StatusDocument, StatusFile.ReadError>,
         probe: HealthProbe,
         maxAge: Double,
-        now: Double
+        now: Double,
+        process: ProcessObservation = .none
     ) -> HealthVerdict {
         let document: StatusDocument
         switch status {
         case .failure(let error): return HealthVerdict(healthy: false, message: error.description)
         case .success(let value): document = value
+        }
+        if let evidence = process.evidenceOfExit(document) {
+            return HealthVerdict(healthy: false, message: gone(document, evidence: evidence))
         }
         let age = now - document.updatedAt
         if age < -clockSkewTolerance {
@@ -58,5 +64,10 @@ public enum HealthCheck {
         case .stopped: return HealthVerdict(healthy: false, message: "stopped: the daemon has exited")
         default: return HealthVerdict(healthy: false, message: "unhealthy: \(detail)")
         }
+    }
+
+    /// The message for a daemon that exited without writing `stopped`.
+    public static func gone(_ document: StatusDocument, evidence: String) -> String {
+        "gone: the daemon (pid \(document.pid)) has exited without stopping (\(evidence)); it is not running"
     }
 }

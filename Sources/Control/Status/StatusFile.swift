@@ -3,8 +3,10 @@ public import MaximizeCore
 /// `<run dir>/status.json`, replaced atomically so a reader never sees a partial document.
 public struct StatusFile: Sendable {
     public let path: String
+    public let runDirectory: String
 
     public init(runDirectory: String) {
+        self.runDirectory = runDirectory
         path = runDirectory + "/status.json"
     }
 

@@ -23,6 +23,8 @@ final class StatusPublisher: Sendable {
 
     let file: StatusFile
     let daemon: DaemonContext
+    /// Read once: with the pid, the start time and pid namespace let a probe see the process gone.
+    let identity = ProcessIdentity.current()
     private let facts = Locked(Facts())
     /// Serializes writes so documents land in order.
     private let writing = Locked(())
@@ -68,7 +70,9 @@ final class StatusPublisher: Sendable {
             let now = Clock.now()
             let facts = self.facts.withLock { $0 }
             var document = StatusDocument()
-            document.pid = ProcessInfoLite.pid
+            document.pid = identity.pid
+            document.processStart = identity.start
+            document.pidNamespace = identity.namespace
             document.startedAt = daemon.startedAt
             document.updatedAt = now
             document.listeners = facts.listeners

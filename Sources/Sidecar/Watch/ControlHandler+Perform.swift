@@ -27,7 +27,8 @@ extension ControlHandler {
         status.update { $0.control.record(results) }
     }
 
-    /// Re-reads `config.json` and the credentials; the result as `maxctl` shows it.
+    /// Re-reads `config.json` and the credentials, whether or not they changed (a `reload`
+    /// request, or SIGHUP); the result as `maxctl` shows it (`ok: ...` or `error: ...`).
     func reload() async -> String {
         let problem = await reloader.reloadConfiguration(force: true)
         await reloader.reloadCredentials(force: true)

@@ -33,6 +33,16 @@ final class SidecarProcess: @unchecked Sendable {
         return path
     }
 
+    /// Empties the signal mask, restores every default disposition, and execs `argv[1:]` (same pid).
+    static let pristineExec = """
+        import os, signal, sys
+        for number in range(1, signal.NSIG):
+            try: signal.signal(number, signal.SIG_DFL)
+            except (OSError, ValueError): pass
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
+        os.execv(sys.argv[1], sys.argv[1:])
+        """
+
     /// Starts the daemon and waits until its socket accepts connections.
     init(
         tokens: String? = #"{"api_key":"sk-ant-api-test-key-0123456789"}"#,
@@ -41,7 +51,8 @@ final class SidecarProcess: @unchecked Sendable {
         environment: [String: String] = [:],
         arguments: [String] = [],
         stateDirectory sharedState: String? = nil,
-        waitForSocket: Bool = true
+        waitForSocket: Bool = true,
+        pristineSignals: Bool = false
     ) async throws {
         let root = Self.makeTemporaryDirectory()
         stateDirectory = sharedState ?? root + "/state"
@@ -62,9 +73,18 @@ final class SidecarProcess: @unchecked Sendable {
         let configText = config ?? (sharedState == nil ? #"{"server":{"drain_grace_seconds":0}}"# : nil)
         if let configText { try configText.write(toFile: stateDirectory + "/config.json", atomically: true, encoding: .utf8) }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Self.productsDirectory + "/maximize")
-        process.arguments =
+        let executable = Self.productsDirectory + "/maximize"
+        let daemonArguments =
             ["--state-dir", stateDirectory] + (arguments.contains("--run-dir") ? [] : ["--run-dir", runDirectory]) + arguments
+        if pristineSignals {
+            // The test runner's threads block most signals and children inherit that mask (and
+            // ignored signals): exec the daemon as a service manager would, with neither.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments = ["-c", Self.pristineExec, executable] + daemonArguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = daemonArguments
+        }
         var env = ["HOME": root, "PATH": "/usr/bin:/bin"]
         // A sanitizer build's settings reach the daemon too (CI's Thread Sanitizer run).
         if let tsan = ProcessInfo.processInfo.environment["TSAN_OPTIONS"] { env["TSAN_OPTIONS"] = tsan }
