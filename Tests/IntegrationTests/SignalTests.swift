@@ -56,10 +56,16 @@ struct SignalTests {
         try handle.close()
     }
 
-    @Test func sighupReloadsConfigurationAndCredentialsTheWatcherDidNotSee() async throws {
+    /// `ignoredByParent`: started as `nohup` starts it, with SIGHUP and SIGTERM ignored.
+    @Test(arguments: [false, true])
+    func sighupReloadsConfigurationAndCredentialsTheWatcherDidNotSee(ignoredByParent: Bool) async throws {
         let mock = try MockUpstream()
         defer { mock.shutdown() }
-        let sidecar = try await SidecarProcess(upstream: mock.baseURL, pristineSignals: true)
+        let sidecar = try await SidecarProcess(
+            upstream: mock.baseURL,
+            environment: ignoredByParent ? ["MAXIMIZE_TEST_IGNORED_SIGNALS": "\(SIGHUP) \(SIGTERM)"] : [:],
+            pristineSignals: true
+        )
         defer { sidecar.stop() }
         _ = try sidecar.request("POST", "/v1/messages", body: #"{"messages":[]}"#)
         #expect(mock.messageRequests.last?.header("x-api-key") == ProxyTests.apiKey)
@@ -82,5 +88,9 @@ struct SignalTests {
         #expect(mock.messageRequests.last?.json?["model"]?.stringValue == "claude-haiku-4-5")
         #expect(await ControlPlaneTests.waitForStatus(sidecar) { _ in sidecar.log.contains("SIGHUP: ok: configuration and credentials reloaded") })
         #expect(sidecar.process.isRunning)
+        // SIGTERM still drains, whatever the parent ignored.
+        kill(sidecar.process.processIdentifier, SIGTERM)
+        #expect(await sidecar.waitForExit() == 0)
+        #expect(ControlPlaneTests.statusJSON(sidecar)?["state"]?.stringValue == "stopped")
     }
 }

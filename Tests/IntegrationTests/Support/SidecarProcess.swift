@@ -40,6 +40,9 @@ final class SidecarProcess: @unchecked Sendable {
             try: signal.signal(number, signal.SIG_DFL)
             except (OSError, ValueError): pass
         signal.pthread_sigmask(signal.SIG_SETMASK, [])
+        # As `nohup` would: signals the parent ignores (their dispositions survive exec).
+        for number in os.environ.pop("MAXIMIZE_TEST_IGNORED_SIGNALS", "").split():
+            signal.signal(int(number), signal.SIG_IGN)
         os.execv(sys.argv[1], sys.argv[1:])
         """
 
