@@ -10,17 +10,25 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
-    @Argument(help: "The file to import.")
+    @Argument(help: "The file to import, or - for standard input (kubectl exec -i ... maxctl import - < creds.json).")
     var file: String
+
+    /// The most read from a file or standard input.
+    static let limit = 1 << 20
 
     func run() throws {
         let settings = try options.loadConfiguration().settings
         let bytes: [UInt8]
         do {
-            guard let read = try FileSystem.readFile(file, limit: 1 << 20) else {
-                throw CommandFailure("\(file) does not exist")
+            if file == "-" {
+                bytes = try FileSystem.readStandardInput(limit: Self.limit)
+            } else {
+                // A regular file only (a FIFO would block: use `-` to pipe).
+                guard let read = try FileSystem.readFile(file, limit: Self.limit) else {
+                    throw CommandFailure("\(file) does not exist")
+                }
+                bytes = read
             }
-            bytes = read
         } catch let error as FileSystemError {
             throw CommandFailure("\(error)")
         }

@@ -21,7 +21,8 @@ struct ControlConcurrencyTests {
         )
         defer { sidecar.stop() }
         let environment = WatchRecoveryTests.environment(sidecar)
-        for (count, actions) in [(8, ["reload"]), (16, ["reload", "refresh"])] {
+        // 48: more than one batch of results could hold before recent kept 100.
+        for (count, actions) in [(8, ["reload"]), (16, ["reload", "refresh"]), (48, ["reload", "refresh"])] {
             let results = Locked<[Maxctl.Result?]>(Array(repeating: nil, count: count))
             onThreads(count) { index in
                 let result = try? Maxctl.run([actions[index % actions.count], "--timeout", "20"], environment: environment)
@@ -68,7 +69,7 @@ struct ControlConcurrencyTests {
         let size = (try? FileManager.default.attributesOfItem(atPath: sidecar.runDirectory + "/status.json")[.size] as? Int) ?? 0
         #expect(size > 0 && size < 64 * 1024, "status.json is \(size) bytes")
         let recent = ControlPlaneTests.statusJSON(sidecar)?["control"]?["recent"]?.arrayValue ?? []
-        #expect(!recent.isEmpty && recent.count <= 32)
+        #expect(!recent.isEmpty && recent.count <= 100)
         // Logged per batch, not per file.
         let lines = sidecar.log.split(separator: "\n").filter { $0.contains("control request") }
         #expect(lines.count < 1000, "\(lines.count) log lines about control requests")

@@ -133,6 +133,29 @@ struct LoginTests {
         #expect(empty.stderr.contains("holds no credentials"))
         #expect(try String(contentsOfFile: state + "/tokens.json", encoding: .utf8).contains("sk-ant-api03-k"))
 
+        // `-` reads standard input (a pipe: nothing written to disk on the way).
+        let piped = try Maxctl.run(["import", "-"], environment: environment, input: #"{"api_key":"sk-ant-api03-piped"}"#)
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(try String(contentsOfFile: state + "/tokens.json", encoding: .utf8).contains("sk-ant-api03-piped"))
+        // More than 1 MiB on standard input: refused, not buffered whole (fed from a file, since
+        // maxctl stops reading and a pipe writer would see EPIPE).
+        let big = state + "-big.json"
+        try String(repeating: " ", count: 2 << 20).write(toFile: big, atomically: true, encoding: .utf8)
+        let flood = Process()
+        flood.executableURL = URL(fileURLWithPath: SidecarProcess.productsDirectory + "/maxctl")
+        flood.arguments = ["import", "-"]
+        var floodEnvironment = ["PATH": "/usr/bin:/bin", "HOME": "/nonexistent"].merging(environment) { $1 }
+        if let tsan = ProcessInfo.processInfo.environment["TSAN_OPTIONS"] { floodEnvironment["TSAN_OPTIONS"] = tsan }
+        flood.environment = floodEnvironment
+        flood.standardInput = FileHandle(forReadingAtPath: big)
+        let floodErrors = Pipe()
+        flood.standardError = floodErrors
+        try flood.run()
+        let floodText = String(decoding: floodErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        flood.waitUntilExit()
+        #expect(flood.terminationStatus == 1)
+        #expect(floodText.contains("standard input"), "\(floodText)")
+
         let logout = try Maxctl.run(["logout"], environment: environment)
         #expect(logout.status == 0)
         #expect(!FileManager.default.fileExists(atPath: state + "/tokens.json"))

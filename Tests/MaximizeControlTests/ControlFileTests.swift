@@ -16,16 +16,17 @@ struct ControlFileTests {
 
     @Test func resultsAreKeptByIdNewestLastAndBounded() {
         var control = StatusDocument.Control()
-        let results = (0..<40).map { StatusDocument.Control.Result(id: "id-\($0)", action: "reload", result: "ok", at: Double($0)) }
+        let total = StatusDocument.maximumRecentResults + 8
+        let results = (0..<total).map { StatusDocument.Control.Result(id: "id-\($0)", action: "reload", result: "ok", at: Double($0)) }
         control.record(Array(results[0..<8]))
         #expect(control.lastID == "id-7")
         #expect((0..<8).allSatisfy { control.result(for: "id-\($0)") == "ok" })
         control.record(Array(results[8...]))
         #expect(control.recent.count == StatusDocument.maximumRecentResults)
-        #expect(control.recent.last?.id == "id-39")
+        #expect(control.recent.last?.id == "id-\(total - 1)")
         #expect(control.result(for: "id-0") == nil)
         #expect(control.result(for: "id-8") == "ok")
         control.record([])
-        #expect(control.lastID == "id-39")
+        #expect(control.lastID == "id-\(total - 1)")
     }
 }

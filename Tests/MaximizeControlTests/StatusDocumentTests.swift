@@ -77,7 +77,13 @@ struct StatusDocumentTests {
         document.config.error = hostile
         document.control.lastResult = hostile
         document.warnings = Array(repeating: hostile, count: 100)
-        document.control.recent = (0..<1000).map { .init(id: "id\($0)", action: "reload", result: hostile, at: 0) }
+        // The longest ids a request file name can carry (128 characters).
+        document.control.recent = (0..<1000).map {
+            .init(id: String(repeating: "i", count: 124) + String($0 + 1000), action: "reload", result: hostile, at: 0)
+        }
+        document.listeners = (0..<4).map { _ in .init(type: "unix", path: hostile) }
+        document.credentials.source = hostile
+        document.config.path = hostile
         let bytes = document.json.serialized()
         #expect(bytes.count < 64 * 1024)
         let text = String(decoding: bytes, as: UTF8.self)

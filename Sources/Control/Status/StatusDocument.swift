@@ -79,7 +79,10 @@ public struct StatusDocument: Sendable, Equatable {
 
     public static let schema = 1
     /// Bounds that keep the file small whatever the world sends (well under 64 KiB).
-    public static let maximumRecentResults = 32
+    /// Enough for a hundred concurrent `maxctl reload`/`refresh` callers to each find theirs.
+    public static let maximumRecentResults = 100
+    /// A recent result's text is cut shorter than the others (the whole one is `last_result`).
+    public static let maximumRecentResultBytes = 160
     public static let maximumWarnings = 8
     public static let maximumTextBytes = 512
 
@@ -159,7 +162,8 @@ extension StatusDocument {
                 "recent": .array(
                     control.recent.suffix(Self.maximumRecentResults).map { entry in
                         [
-                            "id": text(entry.id), "action": text(entry.action), "result": text(entry.result),
+                            "id": text(entry.id), "action": text(entry.action),
+                            "result": .string(ExternalText.clean(entry.result, limit: Self.maximumRecentResultBytes)),
                             "at": time(entry.at),
                         ]
                     }

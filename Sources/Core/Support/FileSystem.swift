@@ -74,6 +74,24 @@ public enum FileSystem {
         return fd
     }
 
+    /// Reads standard input to its end (blocking: the caller asked for it), at most `limit` bytes.
+    public static func readStandardInput(limit: Int) throws(FileSystemError) -> [UInt8] {
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileSystemError(path: "standard input", operation: "read", code: errno)
+            }
+            if count == 0 { return result }
+            result.append(contentsOf: chunk[0..<count])
+            if result.count > limit {
+                throw FileSystemError(path: "standard input", operation: "read", reason: .tooLarge(size: nil, limit: limit))
+            }
+        }
+    }
+
     public static func currentDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         guard getcwd(&buffer, buffer.count) != nil else { return "/" }

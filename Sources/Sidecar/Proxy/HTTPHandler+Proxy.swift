@@ -262,7 +262,7 @@ extension HTTPHandler {
             "ms": "\(Double(Int(elapsed * 1000)) / 1000)",
         ]
         if let model = exchange.model { metadata["model"] = "\(model)" }
-        if let note { metadata["error"] = "\(note)" }
+        if let note { metadata["error"] = "\(ExternalText.clean(note))" }
         if failed, note != nil {
             logger.warning("request failed", metadata: metadata)
         } else {
