@@ -20,7 +20,7 @@ struct ControlConcurrencyTests {
             environment: RefreshTests.oauthEnvironment(mock)
         )
         defer { sidecar.stop() }
-        let environment = WatchRecoveryTests.environment(sidecar)
+        let environment = sidecar.maxctlEnvironment
         // 48: more than one batch of results could hold before recent kept 100.
         for (count, actions) in [(8, ["reload"]), (16, ["reload", "refresh"]), (48, ["reload", "refresh"])] {
             let results = Locked<[Maxctl.Result?]>(Array(repeating: nil, count: count))
@@ -43,7 +43,7 @@ struct ControlConcurrencyTests {
         let control = sidecar.runDirectory + "/control"
         let pid = sidecar.process.processIdentifier
         // Warm up the paths a reload takes.
-        #expect(try Maxctl.run(["reload", "--timeout", "10"], environment: WatchRecoveryTests.environment(sidecar)).status == 0)
+        #expect(try Maxctl.run(["reload", "--timeout", "10"], environment: sidecar.maxctlEnvironment).status == 0)
         _ = try sidecar.request("POST", "/v1/messages", body: #"{"messages":[]}"#)
         try await Task.sleep(for: .milliseconds(300))
         let memoryBefore = ListenerTests.residentKilobytes(pid)
@@ -74,7 +74,7 @@ struct ControlConcurrencyTests {
         let lines = sidecar.log.split(separator: "\n").filter { $0.contains("control request") }
         #expect(lines.count < 1000, "\(lines.count) log lines about control requests")
         // And the daemon still answers a caller.
-        let reload = try Maxctl.run(["reload", "--timeout", "10"], environment: WatchRecoveryTests.environment(sidecar))
+        let reload = try Maxctl.run(["reload", "--timeout", "10"], environment: sidecar.maxctlEnvironment)
         #expect(reload.status == 0, "\(reload.stderr)")
     }
 

@@ -202,7 +202,7 @@ struct ControlPlaneTests {
             environment: RefreshTests.oauthEnvironment(mock)
         )
         defer { sidecar.stop() }
-        let environment = ["MAXIMIZE_STATE_DIR": sidecar.stateDirectory, "MAXIMIZE_RUN_DIR": sidecar.runDirectory]
+        let environment = sidecar.maxctlEnvironment
         let refresh = try Maxctl.run(["refresh"], environment: environment)
         #expect(refresh.status == 0, "\(refresh.stderr)")
         #expect(refresh.stdout.contains("ok"))

@@ -44,10 +44,6 @@ struct CustodyTests {
         }
     }
 
-    static func environment(_ sidecar: SidecarProcess) -> [String: String] {
-        ["MAXIMIZE_STATE_DIR": sidecar.stateDirectory, "MAXIMIZE_RUN_DIR": sidecar.runDirectory]
-    }
-
     static func bearers(_ mock: MockUpstream) -> [String] {
         mock.counters.withLock { counters in
             counters.received.filter { $0.uri.hasPrefix("/v1/messages") }.compactMap { $0.header("authorization") }
@@ -70,7 +66,7 @@ struct CustodyTests {
         let before = try #require(FileManager.default.contents(atPath: sidecar.tokenFile))
         volume.fill()
 
-        let refused = try Maxctl.run(["refresh"], environment: Self.environment(sidecar))
+        let refused = try Maxctl.run(["refresh"], environment: sidecar.maxctlEnvironment)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("No space left on device"), "\(refused.stderr)")
         #expect(refused.stderr.contains("not refreshed"))
@@ -80,7 +76,7 @@ struct CustodyTests {
         #expect(try RefreshTests.message(sidecar).status == 200)
 
         volume.makeRoom()
-        let refreshed = try Maxctl.run(["refresh"], environment: Self.environment(sidecar))
+        let refreshed = try Maxctl.run(["refresh"], environment: sidecar.maxctlEnvironment)
         #expect(refreshed.status == 0, "\(refreshed.stderr)")
         #expect(mock.counters.withLock { ($0.refreshCalls, $0.invalidGrants) } == (1, 0))
         let saved = try #require(try RefreshTests.readToken(sidecar.tokenFile))
@@ -110,7 +106,7 @@ struct CustodyTests {
         // Hold the refresh at the token endpoint, then make the state directory read-only (a bind
         // mount over it: the write prepared before the call cannot be renamed into place).
         mock.counters.withLock { $0.holdRefreshes = true }
-        let (process, input, output, errors) = try Maxctl.start(["refresh"], environment: Self.environment(sidecar))
+        let (process, input, output, errors) = try Maxctl.start(["refresh"], environment: sidecar.maxctlEnvironment)
         try input.fileHandleForWriting.close()
         let deadline = Date().addingTimeInterval(10)
         while mock.counters.withLock({ $0.refreshArrivals }) == 0, Date() < deadline {
@@ -141,11 +137,11 @@ struct CustodyTests {
         let metrics = try sidecar.request("GET", "/metrics").text
         #expect(metrics.contains("maximize_credentials_unsaved 1"))
         #expect(metrics.contains("maximize_credential_save_failures_total"))
-        let shown = try Maxctl.run(["status"], environment: Self.environment(sidecar))
+        let shown = try Maxctl.run(["status"], environment: sidecar.maxctlEnvironment)
         #expect(shown.stdout.contains("NOT SAVED"))
 
         // A reload (SIGHUP, `maxctl reload`, a file event) does not bring back the spent token.
-        _ = try Maxctl.run(["reload"], environment: Self.environment(sidecar))
+        _ = try Maxctl.run(["reload"], environment: sidecar.maxctlEnvironment)
         #expect(try RefreshTests.message(sidecar).status == 200)
         #expect(Self.bearers(mock).last == "Bearer \(newAccess)")
 
@@ -155,7 +151,7 @@ struct CustodyTests {
         #expect(saved)
         #expect(try RefreshTests.readToken(sidecar.tokenFile)?.accessToken.value == newAccess)
         #expect(ControlPlaneTests.statusJSON(sidecar)?["state"]?.stringValue == "ready")
-        let again = try Maxctl.run(["refresh"], environment: Self.environment(sidecar))
+        let again = try Maxctl.run(["refresh"], environment: sidecar.maxctlEnvironment)
         #expect(again.status == 0, "\(again.stderr)")
         // Single-use refresh tokens: never one presented twice.
         #expect(mock.counters.withLock { ($0.refreshCalls, $0.invalidGrants) } == (2, 0))
@@ -177,7 +173,7 @@ struct CustodyTests {
             environment: RefreshTests.oauthEnvironment(mock)
         )
         defer { sidecar.stop() }
-        let refresh = try Maxctl.run(["refresh"], environment: Self.environment(sidecar))
+        let refresh = try Maxctl.run(["refresh"], environment: sidecar.maxctlEnvironment)
         #expect(refresh.status == 1)
         let bytes = try #require(FileManager.default.contents(atPath: sidecar.runDirectory + "/status.json"))
         #expect(bytes.count < 16 * 1024)
@@ -189,7 +185,7 @@ struct CustodyTests {
         }
         #expect(!sidecar.log.contains("\n2026-11-27T10:00:00+0000 info maximize: forged line"))
         #expect(refresh.stderr.contains("<redacted>"))
-        let health = try Maxctl.run(["health", "--live"], environment: Self.environment(sidecar))
+        let health = try Maxctl.run(["health", "--live"], environment: sidecar.maxctlEnvironment)
         #expect(health.status == 0, "\(health.stderr)")
     }
 
@@ -204,7 +200,7 @@ struct CustodyTests {
             environment: RefreshTests.oauthEnvironment(mock)
         )
         defer { sidecar.stop() }
-        #expect(try Maxctl.run(["refresh"], environment: Self.environment(sidecar)).status == 0)
+        #expect(try Maxctl.run(["refresh"], environment: sidecar.maxctlEnvironment).status == 0)
         // 504: the upstream stalls past api.request_timeout.
         let stalled = try sidecar.request("POST", "/v1/messages", body: #"{"messages":[],"mock":{"stall_ms":3000}}"#)
         #expect(stalled.status == 504)

@@ -170,7 +170,7 @@ struct FaultTests {
         outputs.append(try sidecar.request("GET", "/auth/status").text)
         outputs.append(try sidecar.request("GET", "/readyz").text)
         outputs.append(try sidecar.request("GET", "/metrics").text)
-        let environment = ["MAXIMIZE_STATE_DIR": sidecar.stateDirectory, "MAXIMIZE_RUN_DIR": sidecar.runDirectory]
+        let environment = sidecar.maxctlEnvironment
         #expect(try Maxctl.run(["refresh"], environment: environment).status == 0)
         for command in [["status"], ["status", "--json"], ["health"], ["config"], ["models"]] {
             let result = try Maxctl.run(command, environment: environment.merging(["MAXIMIZE_API_KEY": inbound]) { $1 })

@@ -62,7 +62,7 @@ struct FileSafetyTests {
         let config = #"{"server":{"drain_grace_seconds":0},"models":{"nicknames":{"zz":"model-kept"}}}"#
         let sidecar = try await SidecarProcess(config: config, upstream: mock.baseURL)
         defer { sidecar.stop() }
-        let environment = ["MAXIMIZE_STATE_DIR": sidecar.stateDirectory, "MAXIMIZE_RUN_DIR": sidecar.runDirectory]
+        let environment = sidecar.maxctlEnvironment
 
         Self.swapInFIFO(at: sidecar.tokenFile)
         try await Task.sleep(for: .milliseconds(400))  // the watcher's reload runs

@@ -122,7 +122,7 @@ struct TopologyTests {
 
         // Rotation goes to the state dir, never to the read-only seed.
         #expect(
-            try Maxctl.run(["refresh"], environment: ["MAXIMIZE_STATE_DIR": sidecar.stateDirectory, "MAXIMIZE_RUN_DIR": sidecar.runDirectory]).status
+            try Maxctl.run(["refresh"], environment: sidecar.maxctlEnvironment).status
                 == 0
         )
         let rotated = try #require(try RefreshTests.readToken(sidecar.tokenFile))

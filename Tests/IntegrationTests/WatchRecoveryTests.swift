@@ -6,10 +6,6 @@ import Testing
 /// once, and `control/` is recreated by the daemon.
 @Suite(.serialized)
 struct WatchRecoveryTests {
-    static func environment(_ sidecar: SidecarProcess) -> [String: String] {
-        ["MAXIMIZE_STATE_DIR": sidecar.stateDirectory, "MAXIMIZE_RUN_DIR": sidecar.runDirectory]
-    }
-
     /// Sends requests until the mock upstream sees `key`; returns the seconds it took, or nil.
     static func secondsUntilUpstreamSees(
         _ key: String,
@@ -34,7 +30,7 @@ struct WatchRecoveryTests {
         let sidecar = try await SidecarProcess(upstream: mock.baseURL)
         defer { sidecar.stop() }
         let control = sidecar.runDirectory + "/control"
-        #expect(try Maxctl.run(["reload", "--timeout", "10"], environment: Self.environment(sidecar)).status == 0)
+        #expect(try Maxctl.run(["reload", "--timeout", "10"], environment: sidecar.maxctlEnvironment).status == 0)
         // Deleted twice (the library's record of the dead watch is forgotten each time), then
         // moved away (its kernel watch is still alive and is removed).
         for moveAway in [false, false, true] {
@@ -45,7 +41,7 @@ struct WatchRecoveryTests {
             }
             try await Task.sleep(for: .milliseconds(200))
             try FileManager.default.createDirectory(atPath: control, withIntermediateDirectories: true)
-            let reload = try Maxctl.run(["reload", "--timeout", "5"], environment: Self.environment(sidecar))
+            let reload = try Maxctl.run(["reload", "--timeout", "5"], environment: sidecar.maxctlEnvironment)
             #expect(reload.status == 0, "\(reload.stderr)")
         }
     }
@@ -69,7 +65,7 @@ struct WatchRecoveryTests {
         try await Task.sleep(for: .milliseconds(300))
         _ = FileManager.default.createFile(atPath: control + "/reload.recreated-1", contents: nil)
         #expect(await ControlPlaneTests.waitForStatus(sidecar, timeout: 5) { $0["control"]?["last_id"]?.stringValue == "recreated-1" })
-        let reload = try Maxctl.run(["reload", "--timeout", "5"], environment: Self.environment(sidecar))
+        let reload = try Maxctl.run(["reload", "--timeout", "5"], environment: sidecar.maxctlEnvironment)
         #expect(reload.status == 0, "\(reload.stderr)")
     }
 

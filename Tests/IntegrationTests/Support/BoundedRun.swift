@@ -26,13 +26,11 @@ enum BoundedRun {
                 kill(pid, SIGKILL)
             }
         }
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let result = Maxctl.collect(process, output: output, errors: errors)
         return Result(
-            status: process.terminationStatus,
-            stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self),
+            status: result.status,
+            stdout: result.stdout,
+            stderr: result.stderr,
             elapsed: Date().timeIntervalSince(started),
             killed: killed.withLock { $0 }
         )

@@ -12,6 +12,11 @@ enum Maxctl {
         let (process, stdin, output, errors) = try start(arguments, environment: environment)
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
+        return collect(process, output: output, errors: errors)
+    }
+
+    /// Waits for `process` to end, with what it wrote.
+    static func collect(_ process: Process, output: Pipe, errors: Pipe) -> Result {
         let stdout = output.fileHandleForReading.readDataToEndOfFile()
         let stderr = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

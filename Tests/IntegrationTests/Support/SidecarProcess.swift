@@ -12,6 +12,8 @@ final class SidecarProcess: @unchecked Sendable {
     /// The socket: `--socket` when given, else the run dir's default.
     let socketPath: String
     var tokenFile: String { stateDirectory + "/tokens.json" }
+    /// The variables that point `maxctl` at this daemon's directories.
+    var maxctlEnvironment: [String: String] { ["MAXIMIZE_STATE_DIR": stateDirectory, "MAXIMIZE_RUN_DIR": runDirectory] }
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// The directory holding the built executables (beside the test bundle).
