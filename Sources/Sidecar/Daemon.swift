@@ -67,34 +67,8 @@ struct Daemon {
             watcher = nil
         }
 
-        let store = TokenFileStore(path: settings.storage.tokenFile)
-        try? store.withLock { store.removeStaleTemporaryFiles() }
-        let seed = settings.storage.seedTokenFile.map { SeedTokenFile(path: $0, store: store) }
-        if let seed {
-            do {
-                if try seed.synchronize() == .adopted {
-                    logger.info("credentials copied from the seed token file", metadata: ["seed": "\(seed.path)"])
-                }
-            } catch {
-                logger.error("the seed token file cannot be used: \(error)", metadata: ["seed": "\(seed.path)"])
-            }
-        }
-        do {
-            if try store.seedFromEnvironment(environment) {
-                logger.info("credentials seeded from the environment", metadata: ["file": "\(store.path)"])
-            }
-        } catch {
-            logger.error("cannot seed credentials from the environment: \(error)")
-        }
-        let credentials = CredentialStore(file: store)
-        credentials.reload(now: Clock.now())
+        let (credentials, seed) = try await Self.startCredentials(settings: settings, environment: environment, logger: logger)
         let snapshot = credentials.snapshot
-        if let error = snapshot.loadError {
-            logger.error("\(error)")
-        } else if snapshot.credential == nil {
-            logger.warning("no credentials yet: run `maxctl login` or `maxctl import FILE`", metadata: ["file": "\(store.path)"])
-        }
-
         let client = CurlClient()
         let daemon = DaemonContext(paths: paths, configuration: configuration, credentials: credentials, client: client)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(System.coreCount, 4)))
@@ -181,13 +155,13 @@ struct Daemon {
         let saved = await daemon.refresher.saveUnsaved()
         await daemon.refresher.stopRetrying()
         guard !saved, let unsaved = daemon.credentials.snapshot.unsaved else { return }
-        let path = daemon.credentials.file.path
+        let path = daemon.credentials.location
         let message =
             "stopping with unsaved credentials: \(unsaved.reason); the refresh token in \(path) is spent, so this login "
             + "is lost. Free space or make the directory writable and run `maxctl login`"
         logger.error(
             "\(message)",
-            metadata: ["file": "\(daemon.credentials.file.path)"]
+            metadata: ["file": "\(daemon.credentials.location)"]
         )
     }
 

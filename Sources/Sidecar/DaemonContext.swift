@@ -38,7 +38,7 @@ final class DaemonContext: Sendable {
         self.credentials = credentials
         self.client = client
         self.metrics = metrics
-        let path = credentials.file.path
+        let path = credentials.location
         self.refresher = RefreshCoordinator(
             store: credentials,
             oauth: OAuthClient(settings: configuration.settings, client: client)

@@ -2,7 +2,7 @@ import ArgumentParser
 import MaximizeCore
 
 /// `maxctl import FILE`: adopt a token file of any accepted form.
-struct ImportCommand: ParsableCommand {
+struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Adopt credentials from a file: maximize's or the seeds' tokens.json, Claude Code's .credentials.json, or {\"api_key\": ...}."
@@ -16,7 +16,7 @@ struct ImportCommand: ParsableCommand {
     /// The most read from a file or standard input.
     static let limit = 1 << 20
 
-    func run() throws {
+    func run() async throws {
         let settings = try options.loadConfiguration().settings
         let bytes: [UInt8]
         do {
@@ -41,8 +41,8 @@ struct ImportCommand: ParsableCommand {
         } catch let error as CredentialError {
             throw CommandFailure("\(error)")
         }
-        let store = TokenFileStore(path: settings.storage.tokenFile)
-        try store.withLock { try store.write(credential) }
-        print("Imported \(credential.kind == .apiKey ? "an API key" : "OAuth tokens") into \(store.path)")
+        let backend = try options.credentialBackend(settings)
+        try await storeCredential(credential, in: backend)
+        print("Imported \(credential.kind == .apiKey ? "an API key" : "OAuth tokens") into \(backend.location)")
     }
 }

@@ -15,7 +15,7 @@ struct InteractiveMenu {
             Item(key: "2", title: "Status") { try StatusCommand.parse([]).run() },
             Item(key: "3", title: "Refresh the access token now") { try await RefreshCommand.parse([]).run() },
             Item(key: "4", title: "Models and nicknames") { try ModelsCommand.parse([]).run() },
-            Item(key: "5", title: "Log out") { try LogoutCommand.parse([]).run() },
+            Item(key: "5", title: "Log out") { try await LogoutCommand.parse([]).run() },
         ]
     }
 

@@ -71,9 +71,9 @@ struct LoginCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(Self.explain(error))
         }
-        let store = TokenFileStore(path: settings.storage.tokenFile)
-        try store.withLock { try store.write(.oauth(token)) }
-        var message = "Logged in. Tokens saved to \(store.path)"
+        let backend = try options.credentialBackend(settings)
+        try await storeCredential(.oauth(token), in: backend)
+        var message = "Logged in. Tokens saved to \(backend.location)"
         if let expiry = token.expiresAt { message += " (access token valid until \(Clock.iso8601(expiry)); refreshed automatically)" }
         print(message)
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import MaximizeCore
 
 /// `maxctl logout`: remove the credentials.
-struct LogoutCommand: ParsableCommand {
+struct LogoutCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logout",
         abstract: "Remove the saved credentials (the daemon becomes unauthenticated)."
@@ -10,12 +10,12 @@ struct LogoutCommand: ParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
-    func run() throws {
+    func run() async throws {
         let settings = try options.loadConfiguration().settings
-        let store = TokenFileStore(path: settings.storage.tokenFile)
-        let existed = FileSystem.fileExists(store.path)
-        try store.withLock { try store.remove() }
+        let backend = try options.credentialBackend(settings)
+        let existed = (try? await backend.load()) != nil
+        try await storeCredential(nil, in: backend)
         LoginPending(stateDirectory: options.paths.stateDirectory).remove()
-        print(existed ? "Logged out: removed \(store.path)" : "No credentials to remove at \(store.path)")
+        print(existed ? "Logged out: removed the credentials from \(backend.location)" : "No credentials to remove at \(backend.location)")
     }
 }

@@ -28,8 +28,8 @@ struct RefreshCommand: AsyncParsableCommand {
         let settings = try options.loadConfiguration().settings
         let client = CurlClient()
         defer { client.shutdown() }
-        let store = TokenFileStore(path: settings.storage.tokenFile)
-        let refresher = TokenRefresher(store: store, oauth: OAuthClient(settings: settings, client: client))
+        let backend = try options.credentialBackend(settings)
+        let refresher = TokenRefresher(backend: backend, oauth: OAuthClient(settings: settings, client: client))
         do {
             switch try await refresher.refresh(force: true) {
             case .refreshed(.oauth(let token)), .current(.oauth(let token)):
@@ -37,7 +37,7 @@ struct RefreshCommand: AsyncParsableCommand {
             case .refreshed, .current:
                 print("Nothing to refresh: the credential is an API key")
             case .refreshedUnsaved(let credential, let replaces, let reason):
-                try await Self.saveLate(credential, replacing: replaces, store: store, firstFailure: reason)
+                try await Self.saveLate(credential, replacing: replaces, backend: backend, firstFailure: reason)
             }
         } catch let failure as CommandFailure {
             throw failure
@@ -46,36 +46,45 @@ struct RefreshCommand: AsyncParsableCommand {
         }
     }
 
-    /// The token endpoint rotated the token but the file could not be written (the space claimed
-    /// beforehand was taken from under us): try a few more times before giving up, since the
-    /// refresh token on disk is spent.
+    /// The token endpoint rotated the token but the store could not take it (the space claimed
+    /// beforehand was taken from under us, the database went away): try a few more times before
+    /// giving up, since the refresh token stored is spent.
     static func saveLate(
         _ credential: Credential,
         replacing replaces: Credential,
-        store: TokenFileStore,
-        firstFailure: FileSystemError
+        backend: any CredentialBackend,
+        firstFailure: CredentialStorageError
     ) async throws {
         var failure = firstFailure
         for _ in 0..<5 {
             try await Task.sleep(for: .seconds(1))
+            let outcome: Result<Bool, CredentialStorageError>
             do {
-                let saved = try await store.withLock { () async throws -> Bool in
-                    guard (try? store.read()) == replaces else { return false }
-                    try store.write(credential)
-                    return true
+                outcome = try await backend.withExclusiveAccess(timeout: 10) { transaction in
+                    guard (try? await transaction.read()) == replaces else { return .success(false) }
+                    do throws(CredentialStorageError) {
+                        try await transaction.write(credential)
+                        return .success(true)
+                    } catch {
+                        return .failure(error)
+                    }
                 }
-                guard saved else {
-                    throw CommandFailure("refreshed, but \(store.path) was replaced meanwhile; the new token was not saved")
-                }
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case .success(true):
                 print("Refreshed; the new token was saved after a retry")
                 return
-            } catch let error as FileSystemError {
+            case .success(false):
+                throw CommandFailure("refreshed, but \(backend.location) was replaced meanwhile; the new token was not saved")
+            case .failure(let error):
                 failure = error
             }
         }
         throw CommandFailure(
-            "refreshed, but the new token could not be saved to \(store.path) (\(failure.explanation)); the refresh token it "
-                + "holds is now spent. Free space or make the directory writable, then run `maxctl login`"
+            "refreshed, but the new token could not be saved to \(backend.location) (\(failure.reason)); the refresh token "
+                + "it holds is now spent. Make the store writable, then run `maxctl login`"
         )
     }
 }

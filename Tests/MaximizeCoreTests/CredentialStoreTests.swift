@@ -22,7 +22,7 @@ struct CredentialStoreTests {
         #expect(error.status == 401)
         store.reload(now: 10)
         let reloaded = try #require(failure(store.availability(now: 10)))
-        #expect(reloaded.message.contains("no credentials in \(store.file.path)"))
+        #expect(reloaded.message.contains("no credentials in \(store.location)"))
         #expect(reloaded.message.contains("maxctl login"))
         #expect(store.snapshot.loadedAt == 10)
         #expect(store.unreadyReason(now: 10) == reloaded.message)

@@ -113,6 +113,10 @@ extension ConfigurationResolver {
             default: paths.tokenFileDefault
         )
         let seedFile = try path("storage.seed_token_file", env: ["MAXIMIZE_SEED_TOKEN_FILE"], default: nil)
+        let storage = try storageBackend(
+            tokenFile: tokenFile ?? paths.tokenFileDefault,
+            seedTokenFile: seedFile?.isEmpty == false ? seedFile : nil
+        )
 
         return Settings(
             server: .init(
@@ -147,10 +151,48 @@ extension ConfigurationResolver {
                 redirectURI: redirectURI,
                 scopes: scopes
             ),
-            storage: .init(
-                tokenFile: tokenFile ?? paths.tokenFileDefault,
-                seedTokenFile: seedFile?.isEmpty == false ? seedFile : nil
-            )
+            storage: storage
         )
+    }
+}
+
+extension ConfigurationResolver {
+    /// `storage.backend` and, for `postgres`, where the database is.
+    mutating func storageBackend(tokenFile: String, seedTokenFile: String?) throws(ConfigurationError) -> Settings.Storage {
+        var storage = Settings.Storage(tokenFile: tokenFile, seedTokenFile: seedTokenFile)
+        let (name, source) = try stringWithSource("storage.backend", env: ["MAXIMIZE_STORAGE_BACKEND"], default: "file")
+        guard let backend = Settings.StorageBackend(rawValue: name.lowercased()) else {
+            let names = Settings.StorageBackend.allCases.map(\.rawValue).joined(separator: " or ")
+            throw failure("storage.backend", source, "must be \(names), got \"\(name)\"")
+        }
+        storage.backend = backend
+        let url = try optionalString("storage.postgres_url", env: ["MAXIMIZE_POSTGRES_URL"], record: false)
+        record("storage.postgres_url", url.map { PostgresURL.redacted($0.value) } ?? "(unset)", url?.source)
+        storage.postgresPasswordFile = try path(
+            "storage.postgres_password_file",
+            env: ["MAXIMIZE_POSTGRES_PASSWORD_FILE"],
+            default: nil
+        ).flatMap { $0.isEmpty ? nil : $0 }
+        let credentialName = try stringWithSource("storage.credential_name", env: ["MAXIMIZE_CREDENTIAL_NAME"], default: "default")
+        guard !credentialName.value.isEmpty, credentialName.value.utf8.count <= 200,
+            credentialName.value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
+        else {
+            throw failure("storage.credential_name", credentialName.source, "must be 1 to 200 printable characters")
+        }
+        storage.credentialName = credentialName.value
+        if let url, !url.value.isEmpty {
+            guard url.value.hasPrefix("postgresql://") || url.value.hasPrefix("postgres://") else {
+                throw failure("storage.postgres_url", url.source, "must start with postgresql:// (a libpq URL)")
+            }
+            storage.postgresURL = url.value
+        }
+        if backend == .postgres, storage.postgresURL == nil {
+            throw failure(
+                "storage.postgres_url",
+                source,
+                "must be set when storage.backend is postgres (MAXIMIZE_POSTGRES_URL, e.g. postgresql://maximize@db:5432/maximize)"
+            )
+        }
+        return storage
     }
 }

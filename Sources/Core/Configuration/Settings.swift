@@ -58,6 +58,21 @@ public struct Settings: Sendable, Equatable {
     public struct Storage: Sendable, Equatable {
         public var tokenFile: String
         public var seedTokenFile: String?
+        public var backend: StorageBackend = .file
+        /// libpq-style URL (`postgresql://user@host:port/db?sslmode=...`), for `postgres`.
+        public var postgresURL: String?
+        /// A file holding the database password (a Kubernetes Secret), read at start.
+        public var postgresPasswordFile: String?
+        /// The credential's row in a shared store, so several deployments can share a database.
+        public var credentialName: String = "default"
+    }
+
+    /// Where the credentials are kept.
+    public enum StorageBackend: String, Sendable, Equatable, CaseIterable {
+        /// `tokens.json` with its `flock`: one machine.
+        case file
+        /// A PostgreSQL table shared by replicas, refreshed under the row's lock.
+        case postgres
     }
 
     public var server: Server

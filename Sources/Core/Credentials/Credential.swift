@@ -12,6 +12,21 @@ public enum Credential: Sendable, Equatable {
         }
     }
 
+    /// The credential `MAXIMIZE_UPSTREAM_API_KEY`, or `MAXIMIZE_ACCESS_TOKEN` with
+    /// `MAXIMIZE_REFRESH_TOKEN` (and `MAXIMIZE_TOKEN_EXPIRES_AT`), name; `nil` when none is set.
+    public init?(environment: [String: String]) {
+        if let key = environment["MAXIMIZE_UPSTREAM_API_KEY"], !key.isEmpty {
+            self = .apiKey(Secret(key))
+        } else if let access = environment["MAXIMIZE_ACCESS_TOKEN"], !access.isEmpty {
+            let refresh = environment["MAXIMIZE_REFRESH_TOKEN"].flatMap { $0.isEmpty ? nil : Secret($0) }
+            let expiry = environment["MAXIMIZE_TOKEN_EXPIRES_AT"].flatMap(Double.init)
+                .flatMap { (0...TokenFile.maximumExpiry).contains($0) ? $0 : nil }
+            self = .oauth(OAuthToken(accessToken: Secret(access), refreshToken: refresh, expiresAt: expiry))
+        } else {
+            return nil
+        }
+    }
+
     /// Every secret value it holds, for redaction from text that came from outside.
     public var secrets: [Secret] {
         switch self {

@@ -49,14 +49,23 @@ public struct CredentialStorageError: Error, Sendable, Equatable, CustomStringCo
     public var reason: String
     /// The store cannot be reached at all (a database down): nothing was read or written.
     public var unreachable: Bool
+    /// The whole sentence, when the backend has a better one than location and reason.
+    private var message: String?
 
-    public init(location: String, reason: String, unreachable: Bool = false) {
+    public init(location: String, reason: String, unreachable: Bool = false, message: String? = nil) {
         self.location = location
         self.reason = reason
         self.unreachable = unreachable
+        self.message = message
+    }
+
+    /// A file operation that failed: its own sentence, its system reason.
+    public init(_ error: FileSystemError) {
+        self.init(location: error.path, reason: error.explanation, message: error.description)
     }
 
     public var description: String {
-        unreachable ? "the credential store \(location) cannot be reached: \(reason)" : "\(location): \(reason)"
+        if let message { return message }
+        return unreachable ? "the credential store \(location) cannot be reached: \(reason)" : "\(location): \(reason)"
     }
 }

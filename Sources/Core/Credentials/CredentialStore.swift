@@ -1,5 +1,5 @@
-/// The daemon's credentials in memory: read from `tokens.json` when it changes, never per
-/// request, and replaced when a refresh rotates them.
+/// The daemon's credentials in memory: read from the backend (`tokens.json`, or a database row)
+/// when it changes, never per request, and replaced when a refresh rotates them.
 public final class CredentialStore: Sendable {
     /// What the store holds, for requests, probes and `/auth/status`.
     public struct Snapshot: Sendable {
@@ -16,6 +16,9 @@ public final class CredentialStore: Sendable {
         /// A rotated credential that could not be written: it is the one in use, and the file
         /// still holds the one it replaced (whose refresh token is spent).
         public var unsaved: Unsaved?
+        /// A shared store that cannot be reached now (the database is down): the credential held
+        /// is used until it expires; nobody refreshes without the store's lock.
+        public var storeProblem: String?
     }
 
     /// A credential held only in memory until the file can be written again.
@@ -38,12 +41,22 @@ public final class CredentialStore: Sendable {
         case unavailable(APIError)
     }
 
-    public let file: TokenFileStore
+    public let backend: any CredentialBackend
+    /// The token file, for the file backend (cheap change checks by `stat`).
+    public let file: TokenFileStore?
     private let state = Locked(Snapshot())
 
-    public init(file: TokenFileStore) {
-        self.file = file
+    public init(backend: any CredentialBackend) {
+        self.backend = backend
+        self.file = (backend as? FileCredentialBackend)?.store
     }
+
+    public convenience init(file: TokenFileStore) {
+        self.init(backend: FileCredentialBackend(store: file))
+    }
+
+    /// Where the credential is kept, for messages and `status.json`.
+    public var location: String { backend.location }
 
     public var snapshot: Snapshot { state.withLock { $0 } }
 
@@ -51,9 +64,29 @@ public final class CredentialStore: Sendable {
     /// records the error. Returns whether the credential changed.
     @discardableResult
     public func reload(now: Double) -> Bool {
+        guard let file else { return false }
         let fingerprint = file.fingerprint()
         let result = Result { () throws(CredentialError) -> Credential? in try file.read() }
-        return state.withLock { state in
+        return apply(result, fingerprint: fingerprint, now: now)
+    }
+
+    /// Reads the backend again, whatever it is (the database's row after a notification); as
+    /// ``reload(now:)`` otherwise.
+    @discardableResult
+    public func reloadFromBackend(now: Double) async -> Bool {
+        if file != nil { return reload(now: now) }
+        let result: Result<Credential?, CredentialError>
+        do throws(CredentialError) {
+            result = .success(try await backend.load())
+        } catch {
+            result = .failure(error)
+        }
+        return apply(result, fingerprint: nil, now: now)
+    }
+
+    /// Takes what a read found: keeps the credentials held so far when it failed.
+    private func apply(_ result: Result<Credential?, CredentialError>, fingerprint: FileFingerprint?, now: Double) -> Bool {
+        state.withLock { state in
             state.fingerprint = fingerprint
             state.loadedAt = now
             switch result {
@@ -81,6 +114,7 @@ public final class CredentialStore: Sendable {
     /// process's refresh). Costs one `stat`.
     @discardableResult
     public func reloadIfChanged(now: Double) -> Bool {
+        guard let file else { return false }
         let current = file.fingerprint()
         guard current != state.withLock({ $0.fingerprint }) else { return false }
         return reload(now: now)
@@ -88,7 +122,7 @@ public final class CredentialStore: Sendable {
 
     /// Takes a credential this process obtained or found under the lock.
     public func adopt(_ credential: Credential, refreshedAt: Double?) {
-        let fingerprint = file.fingerprint()
+        let fingerprint = file?.fingerprint()
         state.withLock { state in
             if state.unsaved?.credential != credential { state.unsaved = nil }
             state.credential = credential
@@ -118,7 +152,7 @@ public final class CredentialStore: Sendable {
 
     /// The unsaved credential was written (or found written): the file is the truth again.
     public func markSaved(_ credential: Credential) {
-        let fingerprint = file.fingerprint()
+        let fingerprint = file?.fingerprint()
         state.withLock { state in
             guard state.unsaved?.credential == credential else { return }
             state.unsaved = nil
@@ -137,13 +171,18 @@ public final class CredentialStore: Sendable {
     /// The file was replaced by another credential while this one was unsaved: the file wins
     /// (a login or an import is the user's choice).
     public func dropUnsaved(adopting onDisk: Credential?) {
-        let fingerprint = file.fingerprint()
+        let fingerprint = file?.fingerprint()
         state.withLock { state in
             guard state.unsaved != nil else { return }
             state.unsaved = nil
             state.credential = onDisk
             state.fingerprint = fingerprint
         }
+    }
+
+    /// The shared store's connection state: `nil` when reachable, else why not.
+    public func recordStoreProblem(_ problem: String?) {
+        state.withLock { $0.storeProblem = problem }
     }
 
     public func recordRefreshFailure(_ message: String, rejected: Bool) {
@@ -155,7 +194,7 @@ public final class CredentialStore: Sendable {
 
     /// The credential to send upstream, whether a refresh must come first, or the client's error.
     public func availability(now: Double) -> Availability {
-        Self.evaluate(snapshot, path: file.path, now: now)
+        Self.evaluate(snapshot, path: location, now: now)
     }
 
     static func evaluate(_ snapshot: Snapshot, path: String, now: Double) -> Availability {

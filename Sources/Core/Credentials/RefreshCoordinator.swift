@@ -43,7 +43,7 @@ public actor RefreshCoordinator {
             return .success(credential)
         }
         if let inFlight { return await inFlight.value }
-        let refresher = TokenRefresher(store: store.file, oauth: oauth)
+        let refresher = TokenRefresher(backend: store.backend, oauth: oauth)
         let store = self.store
         let observer = self.observer
         let task = Task { () -> Result<Credential, TokenRefresher.Failure> in
@@ -60,9 +60,9 @@ public actor RefreshCoordinator {
                     observer(.refresh("adopted"))
                     return .success(credential)
                 case .refreshedUnsaved(let credential, let replaces, let reason):
-                    store.adoptUnsaved(credential, replaces: replaces, reason: reason.explanation, now: Clock.now())
+                    store.adoptUnsaved(credential, replaces: replaces, reason: reason.reason, now: Clock.now())
                     observer(.refresh("refreshed"))
-                    observer(.notSaved(reason.explanation))
+                    observer(.notSaved(reason.reason))
                     return .success(credential)
                 }
             } catch {
@@ -135,29 +135,26 @@ public actor RefreshCoordinator {
     /// A file that cannot be read is not written over (it may be someone's edit in progress).
     private static func save(store: CredentialStore, observer: @Sendable (Event) -> Void) async {
         guard let unsaved = store.snapshot.unsaved else { return }
-        let file = store.file
         let outcome: SaveOutcome
-        do {
-            outcome = try await file.withLock { () async -> SaveOutcome in
+        do throws(CredentialStorageError) {
+            outcome = try await store.backend.withExclusiveAccess(timeout: 30) { transaction -> SaveOutcome in
                 let onDisk: Credential?
                 do throws(CredentialError) {
-                    onDisk = try file.read()
+                    onDisk = try await transaction.read()
                 } catch {
                     return .failed(error.description)
                 }
                 if onDisk == unsaved.credential { return .saved }
                 guard onDisk == unsaved.replaces else { return .superseded(onDisk) }
-                do throws(FileSystemError) {
-                    try file.write(unsaved.credential)
+                do throws(CredentialStorageError) {
+                    try await transaction.write(unsaved.credential)
                     return .saved
                 } catch {
-                    return .failed(error.explanation)
+                    return .failed(error.reason)
                 }
             }
-        } catch let error as FileSystemError {
-            outcome = .failed(error.explanation)
         } catch {
-            outcome = .failed("\(error)")
+            outcome = .failed(error.reason)
         }
         switch outcome {
         case .saved:

@@ -77,17 +77,7 @@ public struct TokenFileStore: Sendable {
     /// file; they never overwrite credentials already there (which may be a rotated token).
     /// Returns whether the file was seeded.
     public func seedFromEnvironment(_ environment: [String: String]) throws -> Bool {
-        let credential: Credential
-        if let key = environment["MAXIMIZE_UPSTREAM_API_KEY"], !key.isEmpty {
-            credential = .apiKey(Secret(key))
-        } else if let access = environment["MAXIMIZE_ACCESS_TOKEN"], !access.isEmpty {
-            let refresh = environment["MAXIMIZE_REFRESH_TOKEN"].flatMap { $0.isEmpty ? nil : Secret($0) }
-            let expiry = environment["MAXIMIZE_TOKEN_EXPIRES_AT"].flatMap(Double.init)
-                .flatMap { (0...TokenFile.maximumExpiry).contains($0) ? $0 : nil }
-            credential = .oauth(OAuthToken(accessToken: Secret(access), refreshToken: refresh, expiresAt: expiry))
-        } else {
-            return false
-        }
+        guard let credential = Credential(environment: environment) else { return false }
         return try withLock {
             // A corrupt file is left alone too: it may hold a token someone is editing.
             guard case .some(.none) = try? read() else { return false }

@@ -1,9 +1,9 @@
-/// One refresh, safe across processes: under the file lock it re-reads `tokens.json`, adopts a
-/// token that another process already rotated, and otherwise refreshes and persists the rotated
-/// token before returning it.
+/// One refresh, safe across processes and replicas: under the backend's exclusive lock it re-reads
+/// the credential, adopts one that another process already rotated, and otherwise refreshes and
+/// stores the rotated credential before the lock is released.
 ///
-/// Space for the new file is claimed before the token endpoint is called: when the volume is
-/// full or read-only the refresh token is not spent. A write that still fails after the rotation
+/// The write is prepared before the token endpoint is called (for the file, its space is
+/// claimed): when it cannot succeed the refresh token is not spent. A write that still fails after the rotation
 /// returns the new credential as ``Outcome/refreshedUnsaved(_:replaces:reason:)``: it must be
 /// kept and written later, since the file's refresh token is spent.
 public struct TokenRefresher: Sendable {
@@ -13,11 +13,8 @@ public struct TokenRefresher: Sendable {
         /// The file holds a credential that needs no refresh (possibly rotated by someone else).
         case current(Credential)
         /// This call refreshed, but the file could not be written: it still holds `replaces`.
-        case refreshedUnsaved(Credential, replaces: Credential, reason: FileSystemError)
+        case refreshedUnsaved(Credential, replaces: Credential, reason: CredentialStorageError)
     }
-
-    /// Space claimed for the new `tokens.json` before a refresh token is spent.
-    public static let reservedBytes = 16 * 1024
 
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         case oauth(OAuthError)
@@ -25,16 +22,18 @@ public struct TokenRefresher: Sendable {
         case storage(String)
         /// The new token could not be saved, so the refresh was not attempted (the refresh token
         /// on disk is still good).
-        case cannotSave(FileSystemError)
+        case cannotSave(CredentialStorageError)
 
         public var description: String {
             switch self {
             case .oauth(let error): "\(error)"
             case .credentials(let error): "\(error)"
             case .storage(let message): message
+            case .cannotSave(let error) where error.unreachable:
+                "not refreshed: \(error); no refresh without the store's lock, so the current token is used while it lasts"
             case .cannotSave(let error):
                 "not refreshed: a new token could not be saved (\(error)), so the current refresh token was kept "
-                    + "unspent; free space or make \(FileSystem.directoryName(error.path)) writable"
+                    + "unspent; free space or make the store writable"
             }
         }
 
@@ -46,11 +45,13 @@ public struct TokenRefresher: Sendable {
         }
     }
 
-    public var store: TokenFileStore
+    public var backend: any CredentialBackend
     public var oauth: OAuthClient
+    /// How long to wait for another process's refresh (the lock).
+    public var lockTimeout: Double = 120
 
-    public init(store: TokenFileStore, oauth: OAuthClient) {
-        self.store = store
+    public init(backend: any CredentialBackend, oauth: OAuthClient) {
+        self.backend = backend
         self.oauth = oauth
     }
 
@@ -69,21 +70,30 @@ public struct TokenRefresher: Sendable {
     )
         async throws(Failure) -> Outcome
     {
-        let store = self.store
+        let location = backend.location
         let oauth = self.oauth
         let result: Result<Outcome, Failure>
         do {
-            result = try await store.withLock { () async -> Result<Outcome, Failure> in
-                await Self.refreshLocked(store: store, oauth: oauth, failed: failed, force: force, unsaved: unsaved, now: now)
+            result = try await backend.withExclusiveAccess(timeout: lockTimeout) { transaction in
+                await Self.refreshLocked(
+                    transaction,
+                    location: location,
+                    oauth: oauth,
+                    failed: failed,
+                    force: force,
+                    unsaved: unsaved,
+                    now: now
+                )
             }
         } catch {
-            throw .storage("\(error)")
+            throw error.unreachable ? .cannotSave(error) : .storage("\(error)")
         }
         return try result.get()
     }
 
     private static func refreshLocked(
-        store: TokenFileStore,
+        _ transaction: any CredentialTransaction,
+        location: String,
         oauth: OAuthClient,
         failed: Secret?,
         force: Bool,
@@ -91,10 +101,11 @@ public struct TokenRefresher: Sendable {
         now: @Sendable () -> Double
     ) async -> Result<Outcome, Failure> {
         let onDisk: Credential
-        switch Result(catching: { () throws(CredentialError) in try store.read() }) {
-        case .failure(let error): return .failure(.credentials(error))
-        case .success(.none): return .failure(.credentials(.notLoggedIn(path: store.path)))
-        case .success(.some(let credential)): onDisk = credential
+        do throws(CredentialError) {
+            guard let stored = try await transaction.read() else { return .failure(.credentials(.notLoggedIn(path: location))) }
+            onDisk = stored
+        } catch {
+            return .failure(.credentials(error))
         }
         // The file's refresh token is spent when it still holds what an unsaved credential replaced.
         let current = unsaved.flatMap { $0.replaces == onDisk ? $0.credential : nil } ?? onDisk
@@ -104,12 +115,12 @@ public struct TokenRefresher: Sendable {
             return .success(.current(current))
         }
         guard let refreshToken = token.refreshToken else {
-            if token.isExpired(now: now()) { return .failure(.credentials(.expired(path: store.path))) }
+            if token.isExpired(now: now()) { return .failure(.credentials(.expired(path: location))) }
             return .success(.current(current))
         }
-        let reservation: ReservedFile
-        do {
-            reservation = try store.reserveWrite(bytes: reservedBytes)
+        let prepared: any PreparedCredentialWrite
+        do throws(CredentialStorageError) {
+            prepared = try await transaction.prepareWrite()
         } catch {
             return .failure(.cannotSave(error))
         }
@@ -118,15 +129,15 @@ public struct TokenRefresher: Sendable {
             if fresh.subscriptionType == nil { fresh.subscriptionType = token.subscriptionType }
             if fresh.scopes == nil { fresh.scopes = token.scopes }
             let credential = Credential.oauth(fresh)
-            do {
-                try reservation.commit(TokenFile.serialize(credential))
+            do throws(CredentialStorageError) {
+                try await prepared.commit(credential)
             } catch {
                 return .success(.refreshedUnsaved(credential, replaces: onDisk, reason: error))
             }
             return .success(.refreshed(credential))
         } catch {
             if case .invalidGrant = error,
-                let reread = try? store.read(), case .oauth(let other) = reread,
+                let reread = try? await transaction.read(), case .oauth(let other) = reread,
                 other.refreshToken != refreshToken, !other.isExpired(now: now())
             {
                 // Someone outside the lock rotated the token meanwhile: use theirs.

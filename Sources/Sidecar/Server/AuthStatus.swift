@@ -7,7 +7,7 @@ enum AuthStatus {
         let snapshot = daemon.credentials.snapshot
         var object = JSONObject()
         object["kind"] = .string((snapshot.credential?.kind ?? .none).rawValue)
-        object["source"] = .string(daemon.credentials.file.path)
+        object["source"] = .string(daemon.credentials.location)
         let reason = daemon.credentials.unreadyReason(now: now)
         object["usable"] = .bool(reason == nil)
         object["reason"] = reason.map { .string($0) } ?? .null

@@ -81,13 +81,14 @@ final class StatusPublisher: Sendable {
             document.warnings = facts.warnings.sorted { $0.key < $1.key }.map(\.value)
             let snapshot = daemon.credentials.snapshot
             document.credentials.kind = (snapshot.credential?.kind ?? .none).rawValue
-            document.credentials.source = daemon.credentials.file.path
+            document.credentials.source = daemon.credentials.location
             if case .oauth(let token) = snapshot.credential { document.credentials.expiresAt = token.expiresAt }
             document.credentials.lastRefreshAt = snapshot.lastRefreshAt
             document.credentials.lastRefreshError = snapshot.lastRefreshError
             document.credentials.saved = snapshot.unsaved == nil
+            document.credentials.store = daemon.credentials.backend.kind
             if let unsaved = snapshot.unsaved {
-                document.warnings.append(Self.unsavedWarning(unsaved, path: daemon.credentials.file.path))
+                document.warnings.append(Self.unsavedWarning(unsaved, path: daemon.credentials.location))
             }
             document.requests.total = daemon.stats.total.load(ordering: .relaxed)
             document.requests.inFlight = daemon.stats.inFlight.load(ordering: .relaxed)
@@ -126,6 +127,9 @@ final class StatusPublisher: Sendable {
             }
             return (.ready, nil)
         case .ready:
+            if let problem = snapshot.storeProblem {
+                return (.degraded, "the credential store is unreachable (\(problem)); the token in memory is used while it lasts")
+            }
             if let unsaved = snapshot.unsaved {
                 return (.degraded, "credentials not saved: \(unsaved.reason); the rotated token is kept in memory, the write retried")
             }

@@ -11,7 +11,7 @@ extension ConfigReloader {
     /// changed here (a file may be a read-only Secret mount).
     func auditPermissions() {
         let configuration = daemon.current
-        let tokenFile = daemon.credentials.file.path
+        let tokenFile = daemon.credentials.location
         var items: [PermissionAudit.Item] = [.directory(daemon.paths.stateDirectory)]
         if FileSystem.directoryName(tokenFile) != daemon.paths.stateDirectory {
             items.append(.directory(FileSystem.directoryName(tokenFile)))

@@ -65,35 +65,42 @@ actor ConfigReloader {
             self.scheduled.remove(check)
             switch check {
             case .configuration: _ = await self.reloadConfiguration(force: false)
-            case .credentials: self.reloadCredentials()
-            case .seed: self.synchronizeSeed()
+            case .credentials: await self.reloadCredentials()
+            case .seed: await self.synchronizeSeed()
             }
         }
     }
 
     /// Copies the seed token file in when it changed (or the token file is empty).
-    func synchronizeSeed() {
+    func synchronizeSeed() async {
         guard let seed else { return }
         do {
             if try seed.synchronize() == .adopted {
                 daemon.current.logger.info("adopted credentials from the seed token file", metadata: ["seed": "\(seed.path)"])
-                reloadCredentials()
+                await reloadCredentials()
             }
         } catch {
             daemon.current.logger.warning("the seed token file cannot be used: \(error)", metadata: ["seed": "\(seed.path)"])
         }
     }
 
-    /// Adopts `tokens.json` when it is not the version last seen.
+    /// Adopts `tokens.json` when it is not the version last seen; with a shared store, reads the
+    /// credential's row (a notification, the safety net, a reload).
     @discardableResult
-    func reloadCredentials(force: Bool = false) -> Bool {
+    func reloadCredentials(force: Bool = false) async -> Bool {
         let now = Clock.now()
-        let changed = force ? daemon.credentials.reload(now: now) : daemon.credentials.reloadIfChanged(now: now)
+        let credentials = daemon.credentials
+        let changed: Bool
+        if credentials.file == nil {
+            changed = await credentials.reloadFromBackend(now: now)
+        } else {
+            changed = force ? credentials.reload(now: now) : credentials.reloadIfChanged(now: now)
+        }
         let snapshot = daemon.credentials.snapshot
         if changed {
             daemon.current.logger.info(
                 "credentials reloaded",
-                metadata: ["kind": "\((snapshot.credential?.kind ?? .none).rawValue)", "file": "\(daemon.credentials.file.path)"]
+                metadata: ["kind": "\((snapshot.credential?.kind ?? .none).rawValue)", "store": "\(daemon.credentials.location)"]
             )
         } else if let error = snapshot.loadError, force || error != reportedLoadError {
             let kept = snapshot.credential == nil ? "" : "; the credentials held are kept"

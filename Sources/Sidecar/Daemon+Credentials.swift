@@ -1,0 +1,60 @@
+import Logging
+import MaximizeCore
+
+extension Daemon {
+    /// The credential store at start: stale temporary files cleaned, the seed file and the
+    /// environment adopted when nothing is stored, the credential read once.
+    static func startCredentials(
+        settings: Settings,
+        environment: [String: String],
+        logger: Logger
+    ) async throws -> (CredentialStore, SeedTokenFile?) {
+        let backend = try makeBackend(settings.storage)
+        var seed: SeedTokenFile?
+        if let file = backend as? FileCredentialBackend {
+            let store = file.store
+            try? store.withLock { store.removeStaleTemporaryFiles() }
+            seed = settings.storage.seedTokenFile.map { SeedTokenFile(path: $0, store: store) }
+            if let seed {
+                do {
+                    if try seed.synchronize() == .adopted {
+                        logger.info("credentials copied from the seed token file", metadata: ["seed": "\(seed.path)"])
+                    }
+                } catch {
+                    logger.error("the seed token file cannot be used: \(error)", metadata: ["seed": "\(seed.path)"])
+                }
+            }
+        } else if let seedPath = settings.storage.seedTokenFile {
+            logger.warning(
+                "storage.seed_token_file is not used with the \(backend.kind) store; run `maxctl import FILE` once instead",
+                metadata: ["seed": "\(seedPath)"]
+            )
+        }
+        if let credential = Credential(environment: environment) {
+            do {
+                if try await backend.seed(credential) {
+                    logger.info("credentials seeded from the environment", metadata: ["store": "\(backend.location)"])
+                }
+            } catch {
+                logger.error("cannot seed credentials from the environment: \(error)")
+            }
+        }
+        let credentials = CredentialStore(backend: backend)
+        await credentials.reloadFromBackend(now: Clock.now())
+        let snapshot = credentials.snapshot
+        if let error = snapshot.loadError {
+            logger.error("\(error)")
+        } else if snapshot.credential == nil {
+            logger.warning("no credentials yet: run `maxctl login` or `maxctl import FILE`", metadata: ["store": "\(backend.location)"])
+        }
+        return (credentials, seed)
+    }
+
+    /// The backend `storage.backend` names.
+    static func makeBackend(_ storage: Settings.Storage) throws -> any CredentialBackend {
+        switch storage.backend {
+        case .file: return CredentialBackends.file(storage)
+        case .postgres: throw Failure("storage.backend postgres is not available yet")
+        }
+    }
+}
