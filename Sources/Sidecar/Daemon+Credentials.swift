@@ -1,5 +1,6 @@
 import Logging
 import MaximizeCore
+import MaximizePostgres
 
 extension Daemon {
     /// The credential store at start: stale temporary files cleaned, the seed file and the
@@ -9,7 +10,20 @@ extension Daemon {
         environment: [String: String],
         logger: Logger
     ) async throws -> (CredentialStore, SeedTokenFile?) {
-        let backend = try makeBackend(settings.storage)
+        let backend: any CredentialBackend
+        do {
+            backend = try StorageBackends.make(settings.storage)
+        } catch {
+            throw Failure("cannot use the credential store: \(error)")
+        }
+        if let shared = backend as? PostgresCredentialBackend {
+            do {
+                try await shared.prepare()
+            } catch {
+                // Served from nothing until the database is back: the listener reconnects.
+                logger.error("\(error); retrying in the background")
+            }
+        }
         var seed: SeedTokenFile?
         if let file = backend as? FileCredentialBackend {
             let store = file.store
@@ -48,13 +62,5 @@ extension Daemon {
             logger.warning("no credentials yet: run `maxctl login` or `maxctl import FILE`", metadata: ["store": "\(backend.location)"])
         }
         return (credentials, seed)
-    }
-
-    /// The backend `storage.backend` names.
-    static func makeBackend(_ storage: Settings.Storage) throws -> any CredentialBackend {
-        switch storage.backend {
-        case .file: return CredentialBackends.file(storage)
-        case .postgres: throw Failure("storage.backend postgres is not available yet")
-        }
     }
 }

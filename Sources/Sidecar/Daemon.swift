@@ -97,6 +97,10 @@ struct Daemon {
             seed: seed
         )
         await reloader.auditPermissions()
+        // A shared store: other replicas' rotations arrive by notification; read once more now
+        // for anything that changed before the listener was connected.
+        let storeListener = StoreListener.start(storage: settings.storage, daemon: daemon, reloader: reloader, status: status)
+        if storeListener != nil { await reloader.reloadCredentials() }
         let control = ControlHandler(directory: controlDirectory, daemon: daemon, reloader: reloader, status: status)
         router.connect(
             .init(
@@ -136,6 +140,7 @@ struct Daemon {
         let cut = await drain(daemon: daemon, server: server, status: status)
         for task in background { task.cancel() }
         await saveBeforeExit(daemon: daemon, logger: logger)
+        storeListener?.stop()
         watcher?.stop()
         try? await group.shutdownGracefully()
         client.shutdown()

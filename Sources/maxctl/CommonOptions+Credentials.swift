@@ -1,9 +1,14 @@
 import MaximizeCore
+import MaximizePostgres
 
 extension CommonOptions {
     /// The credential store the daemon uses, found by the same settings.
     func credentialBackend(_ settings: Settings) throws -> any CredentialBackend {
-        CredentialBackends.file(settings.storage)
+        do {
+            return try StorageBackends.make(settings.storage)
+        } catch {
+            throw CommandFailure("cannot use the credential store: \(error)")
+        }
     }
 }
 

@@ -50,6 +50,8 @@ final class MockUpstream: Sendable {
         var refreshCalls = 0
         /// Refresh requests received, counted on arrival (before `refreshDelayMs`).
         var refreshArrivals = 0
+        /// Held refreshes whose client went away before they were released (not processed).
+        var abandonedRefreshes = 0
         /// Answer 401 to every Messages request (an account-level refusal).
         var refuseAllBearers = false
         var exchangeCalls = 0
@@ -378,6 +380,12 @@ final class MockHandler: ChannelInboundHandler {
             let (handler, context) = bound.value
             if holdable, handler.mock.counters.withLock({ $0.holdRefreshes }) {
                 handler.tokenEndpoint(context: context, request: request, held: true)
+                return
+            }
+            // A held request whose client has gone is not processed: a server that has not
+            // answered yet has not rotated anything either.
+            if held, !context.channel.isActive {
+                handler.mock.counters.withLock { $0.abandonedRefreshes += 1 }
                 return
             }
             let (status, body) = handler.mock.counters.withLock { counters -> (Int, JSONValue) in

@@ -1,0 +1,188 @@
+import Foundation
+import MaximizeCore
+import Testing
+
+/// Four replicas sharing one credential in a real PostgreSQL (the throwaway cluster `scripts/test`
+/// starts), against the mock token endpoint's single-use refresh tokens.
+@Suite(.serialized)
+struct PostgresReplicaTests {
+    static let url = ProcessInfo.processInfo.environment["MAXIMIZE_TEST_POSTGRES_URL"]
+    static let clusterDirectory = ProcessInfo.processInfo.environment["MAXIMIZE_TEST_POSTGRES_DIR"]
+
+    /// The environment that points a daemon or `maxctl` at `name`'s row.
+    static func storeEnvironment(_ mock: MockUpstream, name: String) throws -> [String: String] {
+        guard let url else {
+            try #require(ProcessInfo.processInfo.environment["CI"] == nil, "MAXIMIZE_TEST_POSTGRES_URL is unset: run through scripts/test")
+            throw PostgresUnavailable()
+        }
+        return [
+            "MAXIMIZE_STORAGE_BACKEND": "postgres", "MAXIMIZE_POSTGRES_URL": url, "MAXIMIZE_CREDENTIAL_NAME": name,
+            "MAXIMIZE_OAUTH_TOKEN_URL": mock.tokenEndpoint,
+        ]
+    }
+
+    struct PostgresUnavailable: Error {}
+
+    /// `count` daemons on one credential row, each with its own state and run dirs.
+    static func replicas(_ count: Int, mock: MockUpstream, environment: [String: String]) async throws -> [SidecarProcess] {
+        var started: [SidecarProcess] = []
+        for _ in 0..<count {
+            started.append(try await SidecarProcess(tokens: nil, upstream: mock.baseURL, environment: environment))
+        }
+        return started
+    }
+
+    /// Puts `tokens` in the row through `maxctl import -`, as a user moving to the store would.
+    static func importTokens(_ tokens: String, environment: [String: String]) throws {
+        let imported = try Maxctl.run(["import", "-"], environment: environment, input: tokens)
+        try #require(imported.status == 0, "\(imported.stderr)")
+    }
+
+    static func name() -> String { "test-\(UInt64.random(in: 0...UInt64.max))" }
+
+    /// Runs `scripts/postgres-cluster` (start, stop, restart) on the test cluster.
+    static func cluster(_ arguments: String...) throws -> Int32 {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = root.appendingPathComponent("scripts/postgres-cluster")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    @Test func twoHundredRequestsOverFourReplicasMakeOneRefresh() async throws {
+        let mock = try MockUpstream()
+        defer { mock.shutdown() }
+        guard let environment = try? Self.storeEnvironment(mock, name: Self.name()) else { return }
+        let pair = mock.issueTokens()
+        mock.counters.withLock {
+            $0.enforceAccessTokens = true
+            $0.refreshDelayMs = 300
+        }
+        try Self.importTokens(RefreshTests.tokens(access: pair.access, refresh: pair.refresh, expiresIn: -60), environment: environment)
+        let replicas = try await Self.replicas(4, mock: mock, environment: environment)
+        defer { for replica in replicas { replica.stop() } }
+        let statuses = Locked<[Int]>([])
+        onThreads(200) { index in
+            let status = (try? RefreshTests.message(replicas[index % 4]))?.status ?? -1
+            statuses.withLock { $0.append(status) }
+        }
+        #expect(statuses.withLock { $0 } == Array(repeating: 200, count: 200))
+        #expect(mock.counters.withLock { ($0.refreshCalls, $0.invalidGrants) } == (1, 0))
+        for replica in replicas {
+            let status = try #require(ControlPlaneTests.statusJSON(replica))
+            #expect(status["credentials"]?["store"] == "postgres")
+            #expect(status["state"] == "ready")
+        }
+    }
+
+    @Test func aRotationByOneReplicaIsInUseByTheOthersWithinASecond() async throws {
+        let mock = try MockUpstream()
+        defer { mock.shutdown() }
+        guard let environment = try? Self.storeEnvironment(mock, name: Self.name()) else { return }
+        let pair = mock.issueTokens()
+        mock.counters.withLock { $0.enforceAccessTokens = true }
+        try Self.importTokens(RefreshTests.tokens(access: pair.access, refresh: pair.refresh, expiresIn: 3600), environment: environment)
+        let replicas = try await Self.replicas(4, mock: mock, environment: environment)
+        defer { for replica in replicas { replica.stop() } }
+        for round in 1...3 {
+            let refresher = replicas[round % 4]
+            let refreshed = try Maxctl.run(["refresh"], environment: refresher.maxctlEnvironment.merging(environment) { $1 })
+            #expect(refreshed.status == 0, "\(refreshed.stderr)")
+            let access = "sk-ant-oat01-mock-access-\(mock.counters.withLock { $0.tokenSerial })"
+            let started = Date()
+            for replica in replicas {
+                var seen = false
+                while !seen, Date().timeIntervalSince(started) < 1 {
+                    _ = try RefreshTests.message(replica)
+                    seen = CustodyTests.bearers(mock).last == "Bearer \(access)"
+                    if !seen { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                #expect(seen, "round \(round): a replica still used the old token 1 s after the rotation")
+            }
+        }
+        #expect(mock.counters.withLock { ($0.refreshCalls, $0.invalidGrants) } == (3, 0))
+    }
+
+    @Test func replicasKilledMidRefreshNeverForkTheChain() async throws {
+        let mock = try MockUpstream()
+        defer { mock.shutdown() }
+        guard let environment = try? Self.storeEnvironment(mock, name: Self.name()) else { return }
+        let pair = mock.issueTokens()
+        mock.counters.withLock { $0.enforceAccessTokens = true }
+        try Self.importTokens(RefreshTests.tokens(access: pair.access, refresh: pair.refresh, expiresIn: 3600), environment: environment)
+        var replicas = try await Self.replicas(4, mock: mock, environment: environment)
+        defer { for replica in replicas { replica.stop() } }
+        var rotations = 0
+        var kills = 0
+        while rotations < 50 {
+            let index = Int.random(in: 0..<4)
+            let replica = replicas[index]
+            let env = replica.maxctlEnvironment.merging(environment) { $1 }
+            if Int.random(in: 0..<4) == 0 {
+                // Killed while it holds the row's lock and its refresh waits at the token endpoint
+                // (not yet processed: a server that has not answered has not rotated).
+                mock.counters.withLock { $0.holdRefreshes = true }
+                let arrivals = mock.counters.withLock { $0.refreshArrivals }
+                let (process, input, _, _) = try Maxctl.start(["refresh", "--timeout", "5"], environment: env)
+                try input.fileHandleForWriting.close()
+                let deadline = Date().addingTimeInterval(10)
+                while mock.counters.withLock({ $0.refreshArrivals }) == arrivals, Date() < deadline {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                kill(replica.process.processIdentifier, SIGKILL)
+                replica.process.waitUntilExit()
+                mock.counters.withLock { $0.holdRefreshes = false }
+                process.waitUntilExit()
+                kills += 1
+                replicas[index] = try await SidecarProcess(tokens: nil, upstream: mock.baseURL, environment: environment)
+                continue
+            }
+            let refreshed = try Maxctl.run(["refresh"], environment: env)
+            #expect(refreshed.status == 0, "rotation \(rotations): \(refreshed.stderr)")
+            rotations += 1
+        }
+        #expect(kills > 0)
+        #expect(mock.counters.withLock { $0.abandonedRefreshes } == kills)
+        #expect(mock.counters.withLock { $0.invalidGrants } == 0)
+        for replica in replicas {
+            #expect(try RefreshTests.message(replica).status == 200)
+            #expect(ControlPlaneTests.statusJSON(replica)?["state"] == "ready")
+        }
+    }
+
+    @Test func aDatabaseRestartUnderTrafficFailsNoRequest() async throws {
+        let mock = try MockUpstream()
+        defer { mock.shutdown() }
+        guard let environment = try? Self.storeEnvironment(mock, name: Self.name()) else { return }
+        let directory = try #require(Self.clusterDirectory, "MAXIMIZE_TEST_POSTGRES_DIR is unset: run through scripts/test")
+        let pair = mock.issueTokens()
+        try Self.importTokens(RefreshTests.tokens(access: pair.access, refresh: pair.refresh, expiresIn: 3600), environment: environment)
+        let replicas = try await Self.replicas(2, mock: mock, environment: environment)
+        defer { for replica in replicas { replica.stop() } }
+        let failures = Locked(0)
+        let sent = Locked(0)
+        let traffic = Task.detached {
+            while !Task.isCancelled {
+                for replica in replicas {
+                    let status = (try? RefreshTests.message(replica))?.status ?? -1
+                    sent.withLock { $0 += 1 }
+                    if status != 200 { failures.withLock { $0 += 1 } }
+                }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try Self.cluster("restart", directory) == 0)
+        // The replicas notice the drop, say so, and come back when the server does.
+        try await Task.sleep(for: .seconds(2))
+        traffic.cancel()
+        _ = await traffic.value
+        #expect(sent.withLock { $0 } > 20)
+        #expect(failures.withLock { $0 } == 0)
+        for replica in replicas {
+            #expect(await ControlPlaneTests.waitForStatus(replica, timeout: 40) { $0["state"] == "ready" })
+        }
+    }
+}
