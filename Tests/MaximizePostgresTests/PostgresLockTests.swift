@@ -6,11 +6,12 @@ import Testing
 
 @Suite(.enabled(if: TestDatabase.enabled), .timeLimit(.minutes(1)))
 struct PostgresLockTests {
-    @Test func twoWritersOfOneNameTakeTurns() async throws {
+    /// Two replicas, or two tasks of one (each transaction has a connection of its own).
+    @Test(arguments: [false, true]) func twoWritersOfOneNameTakeTurns(oneBackend: Bool) async throws {
         let url = try TestDatabase.url()
         let name = TestDatabase.uniqueName()
         let first = PostgresCredentialBackend(url: url, password: nil, credentialName: name)
-        let second = PostgresCredentialBackend(url: url, password: nil, credentialName: name)
+        let second = oneBackend ? first : PostgresCredentialBackend(url: url, password: nil, credentialName: name)
         let credential = TestDatabase.credential()
         let locked = Gate()
         async let holder: Void = first.withExclusiveAccess(timeout: 5) { transaction in
