@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "maximize", targets: ["maximize"]),
         .executable(name: "maxctl", targets: ["maxctl"]),
         .library(name: "MaximizeCore", targets: ["MaximizeCore"]),
+        .library(name: "MaximizePostgres", targets: ["MaximizePostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -29,6 +30,12 @@ let package = Package(
         ),
         .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Sources/CCurlShim"),
         .systemLibrary(
+            name: "CLibPQ",
+            path: "Sources/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
             name: "CInotifyTools",
             path: "Sources/CInotifyTools",
             providers: [.apt(["libinotifytools0-dev"])]
@@ -42,6 +49,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Core",
+            exclude: ["Postgres"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MaximizePostgres",
+            dependencies: ["MaximizeCore", "CLibPQ"],
+            path: "Sources/Core/Postgres",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -79,6 +93,12 @@ let package = Package(
             name: "MaximizeCoreTests",
             dependencies: ["MaximizeCore"],
             path: "Tests/MaximizeCoreTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MaximizePostgresTests",
+            dependencies: ["MaximizePostgres", "MaximizeCore"],
+            path: "Tests/MaximizePostgresTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
