@@ -69,6 +69,7 @@ let package = Package(
             dependencies: [
                 "MaximizeCore",
                 "MaximizeControl",
+                "MaximizePostgres",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -84,6 +85,7 @@ let package = Package(
             dependencies: [
                 "MaximizeCore",
                 "MaximizeControl",
+                "MaximizePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/maxctl",
