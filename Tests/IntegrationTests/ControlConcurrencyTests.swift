@@ -92,7 +92,7 @@ struct ControlConcurrencyTests {
         // maxctl's temporary files (written, then renamed into place) are left alone.
         _ = FileManager.default.createFile(atPath: control + "/.reload.x.tmp-123456", contents: nil)
         #expect(
-            await ControlPlaneTests.waitForStatus(sidecar, timeout: 10) { status in
+            await ControlPlaneTests.waitForStatus(sidecar, timeout: 20) { status in
                 (status["control"]?["recent"]?.arrayValue ?? []).contains { $0["id"]?.stringValue == "abc-123" }
             }
         )
