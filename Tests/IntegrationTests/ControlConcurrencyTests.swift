@@ -26,7 +26,7 @@ struct ControlConcurrencyTests {
         let many = ProcessInfo.processInfo.environment["TSAN_OPTIONS"] == nil ? 48 : 24
         for (count, actions) in [(8, ["reload"]), (16, ["reload", "refresh"]), (many, ["reload", "refresh"])] {
             let results = Locked<[Maxctl.Result?]>(Array(repeating: nil, count: count))
-            onThreads(count) { index in
+            await onThreads(count) { index in
                 let result = try? Maxctl.run([actions[index % actions.count], "--timeout", "20"], environment: environment)
                 results.withLock { $0[index] = result }
             }
@@ -45,7 +45,7 @@ struct ControlConcurrencyTests {
         let control = sidecar.runDirectory + "/control"
         let pid = sidecar.process.processIdentifier
         // Warm up the paths a reload takes.
-        #expect(try Maxctl.run(["reload", "--timeout", "10"], environment: sidecar.maxctlEnvironment).status == 0)
+        #expect(try await Maxctl.run(["reload", "--timeout", "10"], environment: sidecar.maxctlEnvironment).status == 0)
         _ = try sidecar.request("POST", "/v1/messages", body: #"{"messages":[]}"#)
         try await Task.sleep(for: .milliseconds(300))
         let memoryBefore = ListenerTests.residentKilobytes(pid)
@@ -76,7 +76,7 @@ struct ControlConcurrencyTests {
         let lines = sidecar.log.split(separator: "\n").filter { $0.contains("control request") }
         #expect(lines.count < 1000, "\(lines.count) log lines about control requests")
         // And the daemon still answers a caller.
-        let reload = try Maxctl.run(["reload", "--timeout", "10"], environment: sidecar.maxctlEnvironment)
+        let reload = try await Maxctl.run(["reload", "--timeout", "10"], environment: sidecar.maxctlEnvironment)
         #expect(reload.status == 0, "\(reload.stderr)")
     }
 
@@ -92,7 +92,7 @@ struct ControlConcurrencyTests {
         // maxctl's temporary files (written, then renamed into place) are left alone.
         _ = FileManager.default.createFile(atPath: control + "/.reload.x.tmp-123456", contents: nil)
         #expect(
-            await ControlPlaneTests.waitForStatus(sidecar, timeout: 10) { status in
+            await ControlPlaneTests.waitForStatus(sidecar, timeout: 20) { status in
                 (status["control"]?["recent"]?.arrayValue ?? []).contains { $0["id"]?.stringValue == "abc-123" }
             }
         )

@@ -124,7 +124,7 @@ struct ControlPlaneTests {
         }
         #expect(seen == "sk-ant-api-second-key")
         // Logging out takes the daemon to unauthenticated.
-        #expect(try Maxctl.run(["logout", "--state-dir", sidecar.stateDirectory]).status == 0)
+        #expect(try await Maxctl.run(["logout", "--state-dir", sidecar.stateDirectory]).status == 0)
         #expect(await Self.waitForStatus(sidecar) { $0["state"]?.stringValue == "unauthenticated" })
         #expect(try sidecar.request("POST", "/v1/messages", body: #"{"messages":[]}"#).status == 401)
     }
@@ -203,31 +203,31 @@ struct ControlPlaneTests {
         )
         defer { sidecar.stop() }
         let environment = sidecar.maxctlEnvironment
-        let refresh = try Maxctl.run(["refresh"], environment: environment)
+        let refresh = try await Maxctl.run(["refresh"], environment: environment)
         #expect(refresh.status == 0, "\(refresh.stderr)")
         #expect(refresh.stdout.contains("ok"))
         #expect(mock.counters.withLock { $0.refreshCalls } == 1)
         #expect(Self.statusJSON(sidecar)?["control"]?["last_action"]?.stringValue == "refresh")
         #expect(try RefreshTests.readToken(sidecar.tokenFile)?.accessToken.value != pair.access)
 
-        let reload = try Maxctl.run(["reload"], environment: environment)
+        let reload = try await Maxctl.run(["reload"], environment: environment)
         #expect(reload.status == 0, "\(reload.stderr)")
         #expect(Self.statusJSON(sidecar)?["control"]?["last_action"]?.stringValue == "reload")
         #expect(try FileManager.default.contentsOfDirectory(atPath: sidecar.runDirectory + "/control").isEmpty)
 
-        let status = try Maxctl.run(["status"], environment: environment)
+        let status = try await Maxctl.run(["status"], environment: environment)
         #expect(status.status == 0)
         #expect(status.stdout.contains("ready"))
         #expect(status.stdout.contains("expires in"))
-        let json = try Maxctl.run(["status", "--json"], environment: environment)
+        let json = try await Maxctl.run(["status", "--json"], environment: environment)
         #expect((try? JSONParser.parse(json.stdout))?["state"]?.stringValue == "ready")
 
         // With no daemon, refresh does it itself, under the same lock; reload has nothing to do.
         sidecar.stop()
-        let local = try Maxctl.run(["refresh"], environment: environment.merging(RefreshTests.oauthEnvironment(mock)) { $1 })
+        let local = try await Maxctl.run(["refresh"], environment: environment.merging(RefreshTests.oauthEnvironment(mock)) { $1 })
         #expect(local.status == 0, "\(local.stderr)")
         #expect(mock.counters.withLock { $0.refreshCalls } == 2)
-        let noDaemon = try Maxctl.run(["reload"], environment: environment)
+        let noDaemon = try await Maxctl.run(["reload"], environment: environment)
         #expect(noDaemon.status == 1)
         #expect(noDaemon.stderr.contains("no maximize daemon is running"))
     }
@@ -237,27 +237,27 @@ struct ControlPlaneTests {
         defer { mock.shutdown() }
         let run = SidecarProcess.makeTemporaryDirectory()
         let environment = ["MAXIMIZE_RUN_DIR": run]
-        let missing = try Maxctl.run(["health"], environment: environment)
+        let missing = try await Maxctl.run(["health"], environment: environment)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("not started"))
 
         let unauthenticated = try await SidecarProcess(tokens: nil, upstream: mock.baseURL)
         let env = ["MAXIMIZE_RUN_DIR": unauthenticated.runDirectory]
         #expect(await Self.waitForStatus(unauthenticated) { $0["state"]?.stringValue == "unauthenticated" })
-        #expect(try Maxctl.run(["health", "--ready"], environment: env).status == 1)
-        #expect(try Maxctl.run(["health", "--ready"], environment: env).stderr.contains("unauthenticated"))
-        #expect(try Maxctl.run(["health", "--live"], environment: env).status == 0)
-        #expect(try Maxctl.run(["health", "--startup"], environment: env).status == 0)
+        #expect(try await Maxctl.run(["health", "--ready"], environment: env).status == 1)
+        #expect(try await Maxctl.run(["health", "--ready"], environment: env).stderr.contains("unauthenticated"))
+        #expect(try await Maxctl.run(["health", "--live"], environment: env).status == 0)
+        #expect(try await Maxctl.run(["health", "--startup"], environment: env).status == 0)
         unauthenticated.stop()
-        let stopped = try Maxctl.run(["health", "--live"], environment: env)
+        let stopped = try await Maxctl.run(["health", "--live"], environment: env)
         #expect(stopped.status == 1)
         #expect(stopped.stderr.contains("stopped"))
 
         let ready = try await SidecarProcess(upstream: mock.baseURL)
         defer { ready.stop() }
         let readyEnv = ["MAXIMIZE_RUN_DIR": ready.runDirectory]
-        #expect(try Maxctl.run(["health"], environment: readyEnv).status == 0)
-        #expect(try Maxctl.run(["health", "--live", "--ready"], environment: readyEnv).status == 64)
+        #expect(try await Maxctl.run(["health"], environment: readyEnv).status == 0)
+        #expect(try await Maxctl.run(["health", "--live", "--ready"], environment: readyEnv).status == 64)
 
         // Stale and future-dated documents, written by hand.
         let template = try String(contentsOfFile: ready.runDirectory + "/status.json", encoding: .utf8)
@@ -265,11 +265,11 @@ struct ControlPlaneTests {
         for (when, word) in [(Date().timeIntervalSince1970 - 60, "stale"), (Date().timeIntervalSince1970 + 120, "future-dated")] {
             let forged = template.replacingCharacters(in: updated, with: #""updated_at":"\#(Clock.iso8601(when))""#)
             try forged.write(toFile: run + "/status.json", atomically: true, encoding: .utf8)
-            let result = try Maxctl.run(["health", "--live"], environment: environment)
+            let result = try await Maxctl.run(["health", "--live"], environment: environment)
             #expect(result.status == 1)
             #expect(result.stderr.contains(word))
         }
-        let lenient = try Maxctl.run(["health", "--live", "--max-age", "600"], environment: environment)
+        let lenient = try await Maxctl.run(["health", "--live", "--max-age", "600"], environment: environment)
         #expect(lenient.status == 1)  // still future-dated
     }
 

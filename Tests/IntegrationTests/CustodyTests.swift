@@ -66,7 +66,7 @@ struct CustodyTests {
         let before = try #require(FileManager.default.contents(atPath: sidecar.tokenFile))
         volume.fill()
 
-        let refused = try Maxctl.run(["refresh"], environment: sidecar.maxctlEnvironment)
+        let refused = try await Maxctl.run(["refresh"], environment: sidecar.maxctlEnvironment)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("No space left on device"), "\(refused.stderr)")
         #expect(refused.stderr.contains("not refreshed"))
@@ -76,7 +76,7 @@ struct CustodyTests {
         #expect(try RefreshTests.message(sidecar).status == 200)
 
         volume.makeRoom()
-        let refreshed = try Maxctl.run(["refresh"], environment: sidecar.maxctlEnvironment)
+        let refreshed = try await Maxctl.run(["refresh"], environment: sidecar.maxctlEnvironment)
         #expect(refreshed.status == 0, "\(refreshed.stderr)")
         #expect(mock.counters.withLock { ($0.refreshCalls, $0.invalidGrants) } == (1, 0))
         let saved = try #require(try RefreshTests.readToken(sidecar.tokenFile))
@@ -137,11 +137,11 @@ struct CustodyTests {
         let metrics = try sidecar.request("GET", "/metrics").text
         #expect(metrics.contains("maximize_credentials_unsaved 1"))
         #expect(metrics.contains("maximize_credential_save_failures_total"))
-        let shown = try Maxctl.run(["status"], environment: sidecar.maxctlEnvironment)
+        let shown = try await Maxctl.run(["status"], environment: sidecar.maxctlEnvironment)
         #expect(shown.stdout.contains("NOT SAVED"))
 
         // A reload (SIGHUP, `maxctl reload`, a file event) does not bring back the spent token.
-        _ = try Maxctl.run(["reload"], environment: sidecar.maxctlEnvironment)
+        _ = try await Maxctl.run(["reload"], environment: sidecar.maxctlEnvironment)
         #expect(try RefreshTests.message(sidecar).status == 200)
         #expect(Self.bearers(mock).last == "Bearer \(newAccess)")
 
@@ -151,7 +151,7 @@ struct CustodyTests {
         #expect(saved)
         #expect(try RefreshTests.readToken(sidecar.tokenFile)?.accessToken.value == newAccess)
         #expect(ControlPlaneTests.statusJSON(sidecar)?["state"]?.stringValue == "ready")
-        let again = try Maxctl.run(["refresh"], environment: sidecar.maxctlEnvironment)
+        let again = try await Maxctl.run(["refresh"], environment: sidecar.maxctlEnvironment)
         #expect(again.status == 0, "\(again.stderr)")
         // Single-use refresh tokens: never one presented twice.
         #expect(mock.counters.withLock { ($0.refreshCalls, $0.invalidGrants) } == (2, 0))
@@ -173,7 +173,7 @@ struct CustodyTests {
             environment: RefreshTests.oauthEnvironment(mock)
         )
         defer { sidecar.stop() }
-        let refresh = try Maxctl.run(["refresh"], environment: sidecar.maxctlEnvironment)
+        let refresh = try await Maxctl.run(["refresh"], environment: sidecar.maxctlEnvironment)
         #expect(refresh.status == 1)
         let bytes = try #require(FileManager.default.contents(atPath: sidecar.runDirectory + "/status.json"))
         #expect(bytes.count < 16 * 1024)
@@ -185,7 +185,7 @@ struct CustodyTests {
         }
         #expect(!sidecar.log.contains("\n2026-11-27T10:00:00+0000 info maximize: forged line"))
         #expect(refresh.stderr.contains("<redacted>"))
-        let health = try Maxctl.run(["health", "--live"], environment: sidecar.maxctlEnvironment)
+        let health = try await Maxctl.run(["health", "--live"], environment: sidecar.maxctlEnvironment)
         #expect(health.status == 0, "\(health.stderr)")
     }
 
@@ -200,7 +200,7 @@ struct CustodyTests {
             environment: RefreshTests.oauthEnvironment(mock)
         )
         defer { sidecar.stop() }
-        #expect(try Maxctl.run(["refresh"], environment: sidecar.maxctlEnvironment).status == 0)
+        #expect(try await Maxctl.run(["refresh"], environment: sidecar.maxctlEnvironment).status == 0)
         // 504: the upstream stalls past api.request_timeout.
         let stalled = try sidecar.request("POST", "/v1/messages", body: #"{"messages":[],"mock":{"stall_ms":3000}}"#)
         #expect(stalled.status == 504)

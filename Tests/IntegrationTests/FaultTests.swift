@@ -171,9 +171,9 @@ struct FaultTests {
         outputs.append(try sidecar.request("GET", "/readyz").text)
         outputs.append(try sidecar.request("GET", "/metrics").text)
         let environment = sidecar.maxctlEnvironment
-        #expect(try Maxctl.run(["refresh"], environment: environment).status == 0)
+        #expect(try await Maxctl.run(["refresh"], environment: environment).status == 0)
         for command in [["status"], ["status", "--json"], ["health"], ["config"], ["models"]] {
-            let result = try Maxctl.run(command, environment: environment.merging(["MAXIMIZE_API_KEY": inbound]) { $1 })
+            let result = try await Maxctl.run(command, environment: environment.merging(["MAXIMIZE_API_KEY": inbound]) { $1 })
             outputs.append(result.stdout + result.stderr)
         }
         outputs.append(try String(contentsOfFile: sidecar.runDirectory + "/status.json", encoding: .utf8))

@@ -68,7 +68,7 @@ struct FileSafetyTests {
         try await Task.sleep(for: .milliseconds(400))  // the watcher's reload runs
         #expect(try Self.quickRequest(sidecar, "/readyz").status == 200)
         Self.expectEveryConnectionAnswered(sidecar)
-        let reload = try BoundedRun.maxctl(["reload", "--timeout", "8"], environment: environment, seconds: 15)
+        let reload = try await BoundedRun.maxctl(["reload", "--timeout", "8"], environment: environment, seconds: 15)
         #expect(reload.status == 1)
         #expect(!reload.killed)
         #expect(reload.stderr.contains(sidecar.tokenFile))
@@ -79,7 +79,7 @@ struct FileSafetyTests {
 
         let configPath = sidecar.stateDirectory + "/config.json"
         Self.swapInFIFO(at: configPath)
-        let again = try BoundedRun.maxctl(["reload", "--timeout", "8"], environment: environment, seconds: 15)
+        let again = try await BoundedRun.maxctl(["reload", "--timeout", "8"], environment: environment, seconds: 15)
         #expect(again.status == 1)
         #expect(!again.killed)
         #expect(again.stderr.contains(configPath))

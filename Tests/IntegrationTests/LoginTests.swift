@@ -65,19 +65,19 @@ struct LoginTests {
 
     @Test func pastedStateMustMatch() async throws {
         defer { mock.shutdown() }
-        let result = try Maxctl.run(["login", "--no-browser"], environment: environment, input: "good-code#not-the-state\n")
+        let result = try await Maxctl.run(["login", "--no-browser"], environment: environment, input: "good-code#not-the-state\n")
         #expect(result.status == 1)
         #expect(result.stderr.contains("does not match"))
         #expect(try savedToken() == nil)
         #expect(mock.counters.withLock { $0.exchangeCalls } == 0)
-        let noHash = try Maxctl.run(["login", "--no-browser"], environment: environment, input: "just-a-code\n")
+        let noHash = try await Maxctl.run(["login", "--no-browser"], environment: environment, input: "just-a-code\n")
         #expect(noHash.status == 1)
         #expect(noHash.stderr.contains("CODE#STATE"))
     }
 
     @Test func twoStepLoginForContainers() async throws {
         defer { mock.shutdown() }
-        let started = try Maxctl.run(["login", "--start"], environment: environment)
+        let started = try await Maxctl.run(["login", "--start"], environment: environment)
         #expect(started.status == 0)
         let url = try #require(started.stdout.split(separator: "\n").first { $0.hasPrefix("https://") })
         let stateValue = try #require(query(String(url), "state"))
@@ -86,22 +86,22 @@ struct LoginTests {
         let pending = try String(contentsOfFile: state + "/login.pending", encoding: .utf8)
         #expect(pending.contains(stateValue))
 
-        let done = try Maxctl.run(["login", "--code", "good-code#\(stateValue)"], environment: environment)
+        let done = try await Maxctl.run(["login", "--code", "good-code#\(stateValue)"], environment: environment)
         #expect(done.status == 0, "\(done.stderr)")
         #expect(!FileManager.default.fileExists(atPath: state + "/login.pending"))
         #expect(try savedToken() != nil)
 
         // A code works once.
-        let again = try Maxctl.run(["login", "--start"], environment: environment)
+        let again = try await Maxctl.run(["login", "--start"], environment: environment)
         let againState = try #require(query(String(again.stdout.split(separator: "\n").first { $0.hasPrefix("https://") } ?? ""), "state"))
-        let reused = try Maxctl.run(["login", "--code", "good-code#\(againState)"], environment: environment)
+        let reused = try await Maxctl.run(["login", "--code", "good-code#\(againState)"], environment: environment)
         #expect(reused.status == 1)
         #expect(reused.stderr.contains("already used"))
         #expect(reused.stderr.contains("maxctl login"))
-        let expired = try Maxctl.run(["login", "--code", "expired-code#\(againState)"], environment: environment)
+        let expired = try await Maxctl.run(["login", "--code", "expired-code#\(againState)"], environment: environment)
         #expect(expired.status == 1)
         #expect(expired.stderr.contains("expired"))
-        let none = try Maxctl.run(["login", "--code", "x#y"], environment: ["MAXIMIZE_STATE_DIR": state + "-other"])
+        let none = try await Maxctl.run(["login", "--code", "x#y"], environment: ["MAXIMIZE_STATE_DIR": state + "-other"])
         #expect(none.status == 1)
         #expect(none.stderr.contains("maxctl login --start"))
     }
@@ -113,7 +113,7 @@ struct LoginTests {
         try
             #"{"claudeAiOauth":{"accessToken":"sk-ant-oat01-cc","refreshToken":"sk-ant-ort01-cc","expiresAt":4102444800000,"scopes":["user:inference"],"subscriptionType":"max"}}"#
             .write(toFile: source, atomically: true, encoding: .utf8)
-        let imported = try Maxctl.run(["import", source], environment: environment)
+        let imported = try await Maxctl.run(["import", source], environment: environment)
         #expect(imported.status == 0, "\(imported.stderr)")
         let token = try #require(try savedToken())
         #expect(token.accessToken.value == "sk-ant-oat01-cc")
@@ -124,17 +124,17 @@ struct LoginTests {
         #expect(written.contains(#""access_token":"sk-ant-oat01-cc""#))
 
         try #"{"api_key":"sk-ant-api03-k"}"#.write(toFile: source, atomically: true, encoding: .utf8)
-        #expect(try Maxctl.run(["import", source], environment: environment).status == 0)
+        #expect(try await Maxctl.run(["import", source], environment: environment).status == 0)
         #expect(try String(contentsOfFile: state + "/tokens.json", encoding: .utf8).contains("sk-ant-api03-k"))
 
         try "{}".write(toFile: source, atomically: true, encoding: .utf8)
-        let empty = try Maxctl.run(["import", source], environment: environment)
+        let empty = try await Maxctl.run(["import", source], environment: environment)
         #expect(empty.status == 1)
         #expect(empty.stderr.contains("holds no credentials"))
         #expect(try String(contentsOfFile: state + "/tokens.json", encoding: .utf8).contains("sk-ant-api03-k"))
 
         // `-` reads standard input (a pipe: nothing written to disk on the way).
-        let piped = try Maxctl.run(["import", "-"], environment: environment, input: #"{"api_key":"sk-ant-api03-piped"}"#)
+        let piped = try await Maxctl.run(["import", "-"], environment: environment, input: #"{"api_key":"sk-ant-api03-piped"}"#)
         #expect(piped.status == 0, "\(piped.stderr)")
         #expect(try String(contentsOfFile: state + "/tokens.json", encoding: .utf8).contains("sk-ant-api03-piped"))
         // More than 1 MiB on standard input: refused, not buffered whole (fed from a file, since
@@ -156,7 +156,7 @@ struct LoginTests {
         #expect(flood.terminationStatus == 1)
         #expect(floodText.contains("standard input"), "\(floodText)")
 
-        let logout = try Maxctl.run(["logout"], environment: environment)
+        let logout = try await Maxctl.run(["logout"], environment: environment)
         #expect(logout.status == 0)
         #expect(!FileManager.default.fileExists(atPath: state + "/tokens.json"))
         #expect(FileManager.default.fileExists(atPath: state + "/tokens.json.lock"))

@@ -36,7 +36,7 @@ struct PermissionTests {
         #expect(chmod(state, 0o700) == 0)
         #expect(chmod(tokens, 0o600) == 0)
         let environment = ["MAXIMIZE_STATE_DIR": state, "MAXIMIZE_RUN_DIR": sidecar.runDirectory]
-        let reload = try BoundedRun.maxctl(["reload"], environment: environment, seconds: 20)
+        let reload = try await BoundedRun.maxctl(["reload"], environment: environment, seconds: 20)
         #expect(reload.status == 0, "\(reload.stderr)")
         #expect(await ControlPlaneTests.waitForStatus(sidecar) { _ in Self.warnings(sidecar).isEmpty })
     }
@@ -56,11 +56,11 @@ struct PermissionTests {
         )
         defer { sidecar.stop() }
         let environment = ["MAXIMIZE_STATE_DIR": state, "MAXIMIZE_RUN_DIR": sidecar.runDirectory]
-        let refresh = try BoundedRun.maxctl(["refresh", "--timeout", "10"], environment: environment, seconds: 20)
+        let refresh = try await BoundedRun.maxctl(["refresh", "--timeout", "10"], environment: environment, seconds: 20)
         #expect(refresh.status == 1)
         #expect(refresh.stderr.contains("tokens.json.lock is a symbolic link; remove it"), "\(refresh.stderr)")
         try #"{"api_key":"sk-ant-api-other-key-0123456789"}"#.write(toFile: root + "/import.json", atomically: true, encoding: .utf8)
-        let imported = try BoundedRun.maxctl(["import", root + "/import.json"], environment: environment)
+        let imported = try await BoundedRun.maxctl(["import", root + "/import.json"], environment: environment)
         #expect(imported.status == 1)
         #expect(imported.stderr.contains("tokens.json.lock is a symbolic link"), "\(imported.stderr)")
         #expect(!FileManager.default.fileExists(atPath: target))

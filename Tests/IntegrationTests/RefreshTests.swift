@@ -42,7 +42,7 @@ struct RefreshTests {
         )
         defer { sidecar.stop() }
         let statuses = Mutex<[Int]>([])
-        onThreads(50) { _ in
+        await onThreads(50) { _ in
             let status = (try? Self.message(sidecar))?.status ?? -1
             statuses.withLock { $0.append(status) }
         }
@@ -246,7 +246,7 @@ struct RefreshTests {
             let imported = mock.issueTokens()
             try Self.tokens(access: imported.access, refresh: imported.refresh, expiresIn: 2, obtainedAgo: 0)
                 .write(toFile: source, atomically: true, encoding: .utf8)
-            let result = try Maxctl.run(
+            let result = try await Maxctl.run(
                 ["import", source, "--state-dir", sidecar.stateDirectory],
                 environment: Self.oauthEnvironment(mock)
             )

@@ -68,7 +68,7 @@ struct RunDirectoryTests {
         #expect(!FileManager.default.fileExists(atPath: otherSocket))
         #expect(FileManager.default.fileExists(atPath: temporary))
         #expect(try first.request("GET", "/healthz").status == 200)
-        let health = try Maxctl.run(["health"], environment: ["MAXIMIZE_RUN_DIR": first.runDirectory])
+        let health = try await Maxctl.run(["health"], environment: ["MAXIMIZE_RUN_DIR": first.runDirectory])
         #expect(health.status == 0, "\(health.stderr)")
     }
 

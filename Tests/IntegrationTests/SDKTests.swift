@@ -9,6 +9,11 @@ struct SDKTests {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Python").path
     }
 
+    /// From async code: waits on a thread of its own (see ``offPool(_:)``).
+    static func runPython(_ script: String, _ arguments: [String]) async throws -> String {
+        try await offPool { try runPython(script, arguments) as String }
+    }
+
     /// Runs a Python script with arguments; returns its stdout, failing with its stderr.
     static func runPython(_ script: String, _ arguments: [String]) throws -> String {
         try python([scriptsDirectory + "/" + script] + arguments, name: script)
@@ -42,7 +47,7 @@ struct SDKTests {
         defer { mock.shutdown() }
         let sidecar = try await SidecarProcess(upstream: mock.baseURL)
         defer { sidecar.stop() }
-        let output = try Self.runPython("anthropic_sdk_client.py", [sidecar.socketPath])
+        let output = try await Self.runPython("anthropic_sdk_client.py", [sidecar.socketPath])
         let result = try #require(try? JSONParser.parse(output.trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(result["create"]?["text"]?.stringValue == "Hello from the mock.")
         #expect(result["create"]?["model"]?.stringValue == "claude-haiku-4-5")
@@ -62,7 +67,7 @@ struct SDKTests {
         defer { mock.shutdown() }
         let sidecar = try await SidecarProcess(upstream: mock.baseURL)
         defer { sidecar.stop() }
-        let output = try Self.runPython("openai_sdk_client.py", [sidecar.socketPath])
+        let output = try await Self.runPython("openai_sdk_client.py", [sidecar.socketPath])
         let result = try #require(try? JSONParser.parse(output.trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(result["create"]?["text"] == "Hello from the mock.")
         #expect(result["create"]?["finish"] == "stop")

@@ -27,7 +27,7 @@ struct SignalTests {
             guard sidecar.process.isRunning else { break }
             #expect(try sidecar.request("GET", "/healthz").status == 200, "after \(name)")
         }
-        let health = try Maxctl.run(["health"], environment: ["MAXIMIZE_RUN_DIR": sidecar.runDirectory])
+        let health = try await Maxctl.run(["health"], environment: ["MAXIMIZE_RUN_DIR": sidecar.runDirectory])
         #expect(health.status == 0, "\(health.stderr)")
         #expect(sidecar.log.contains("signal ignored"))
 

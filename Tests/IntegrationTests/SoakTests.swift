@@ -50,7 +50,7 @@ struct SoakTests {
                 try? await Task.sleep(for: .milliseconds(700))
             }
         }
-        onThreads(4) { thread in
+        await onThreads(4) { thread in
             var index = thread
             while Date() < deadline, !stop.load(ordering: .relaxed) {
                 let (kind, body, expected) = bodies[index % bodies.count]

@@ -6,8 +6,8 @@ import Testing
 /// the run directory and talks to the socket with the official SDK.
 @Suite(.serialized)
 struct TopologyTests {
-    static func app(_ socket: String, _ arguments: String...) throws -> JSONValue? {
-        let output = try SDKTests.runPython("topology_app.py", [socket] + arguments)
+    static func app(_ socket: String, _ arguments: String...) async throws -> JSONValue? {
+        let output = try await SDKTests.runPython("topology_app.py", [socket] + arguments)
         return try? JSONParser.parse(output.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
@@ -19,21 +19,21 @@ struct TopologyTests {
         let socket = sidecar.socketPath
 
         // Not logged in: the app is told so.
-        #expect(try Self.app(socket, "create")?["error"] == 401)
+        #expect(try await Self.app(socket, "create")?["error"] == 401)
 
         // Login by file drop into the state volume: picked up at once.
         let drop = sidecar.stateDirectory + "/incoming.json"
         try #"{"api_key":"sk-ant-api-dropped-key"}"#.write(toFile: drop, atomically: true, encoding: .utf8)
-        #expect(try Maxctl.run(["import", drop, "--state-dir", sidecar.stateDirectory]).status == 0)
+        #expect(try await Maxctl.run(["import", drop, "--state-dir", sidecar.stateDirectory]).status == 0)
         #expect(await ControlPlaneTests.waitForStatus(sidecar) { $0["state"]?.stringValue == "ready" })
-        #expect(try Self.app(socket, "create")?["status"] == 200)
+        #expect(try await Self.app(socket, "create")?["status"] == 200)
         #expect(mock.messageRequests.last?.header("x-api-key") == "sk-ant-api-dropped-key")
 
         // Hot reload of a nickname.
         try #"{"models":{"nicknames":{"team":"claude-team-model"}},"server":{"drain_grace_seconds":0}}"#
             .write(toFile: sidecar.stateDirectory + "/config.json", atomically: true, encoding: .utf8)
         #expect(await ControlPlaneTests.waitForStatus(sidecar) { $0["config"]?["sha256"]?.isNull == false })
-        #expect(try Self.app(socket, "create", "team")?["model"]?.stringValue == "claude-team-model")
+        #expect(try await Self.app(socket, "create", "team")?["model"]?.stringValue == "claude-team-model")
 
         // SIGTERM during a streamed answer: the stream completes, the socket goes, exit 0.
         let streaming = Process()
@@ -67,7 +67,7 @@ struct TopologyTests {
             upstream: mock.baseURL,
             environment: RefreshTests.oauthEnvironment(mock)
         )
-        #expect(try Self.app(first.socketPath, "create")?["status"] == 200)
+        #expect(try await Self.app(first.socketPath, "create")?["status"] == 200)
         let tokensBefore = try String(contentsOfFile: first.tokenFile, encoding: .utf8)
         kill(first.process.processIdentifier, SIGKILL)
         first.process.waitUntilExit()
@@ -81,7 +81,7 @@ struct TopologyTests {
             stateDirectory: first.stateDirectory
         )
         defer { second.stop() }
-        #expect(try Self.app(first.socketPath, "create")?["status"] == 200)
+        #expect(try await Self.app(first.socketPath, "create")?["status"] == 200)
         #expect(try String(contentsOfFile: first.tokenFile, encoding: .utf8) == tokensBefore)
     }
 
@@ -117,14 +117,11 @@ struct TopologyTests {
         let environment = RefreshTests.oauthEnvironment(mock).merging(["MAXIMIZE_SEED_TOKEN_FILE": secret + "/tokens.json"]) { $1 }
         let sidecar = try await SidecarProcess(tokens: nil, upstream: mock.baseURL, environment: environment)
         defer { sidecar.stop() }
-        #expect(try Self.app(sidecar.socketPath, "create")?["status"] == 200)
+        #expect(try await Self.app(sidecar.socketPath, "create")?["status"] == 200)
         #expect(try RefreshTests.readToken(sidecar.tokenFile)?.accessToken.value == pair.access)
 
         // Rotation goes to the state dir, never to the read-only seed.
-        #expect(
-            try Maxctl.run(["refresh"], environment: sidecar.maxctlEnvironment).status
-                == 0
-        )
+        #expect(try await Maxctl.run(["refresh"], environment: sidecar.maxctlEnvironment).status == 0)
         let rotated = try #require(try RefreshTests.readToken(sidecar.tokenFile))
         #expect(rotated.accessToken.value != pair.access)
         #expect(try String(contentsOfFile: secret + "/tokens.json", encoding: .utf8).contains(pair.access))
@@ -140,7 +137,7 @@ struct TopologyTests {
         )
         defer { restarted.stop() }
         #expect(try RefreshTests.readToken(sidecar.tokenFile)?.accessToken.value == rotated.accessToken.value)
-        #expect(try Self.app(restarted.socketPath, "create")?["status"] == 200)
+        #expect(try await Self.app(restarted.socketPath, "create")?["status"] == 200)
 
         // A new login pushed to the Secret (Kubernetes-style symlink swap) is adopted.
         let fresh = mock.issueTokens()
@@ -158,7 +155,7 @@ struct TopologyTests {
             if !adopted { try await Task.sleep(for: .milliseconds(20)) }
         }
         #expect(adopted)
-        #expect(try Self.app(restarted.socketPath, "create")?["status"] == 200)
+        #expect(try await Self.app(restarted.socketPath, "create")?["status"] == 200)
         #expect(mock.messageRequests.last?.header("authorization") == "Bearer \(fresh.access)")
     }
 }

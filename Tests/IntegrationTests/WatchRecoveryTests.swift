@@ -30,7 +30,7 @@ struct WatchRecoveryTests {
         let sidecar = try await SidecarProcess(upstream: mock.baseURL)
         defer { sidecar.stop() }
         let control = sidecar.runDirectory + "/control"
-        #expect(try Maxctl.run(["reload", "--timeout", "10"], environment: sidecar.maxctlEnvironment).status == 0)
+        #expect(try await Maxctl.run(["reload", "--timeout", "10"], environment: sidecar.maxctlEnvironment).status == 0)
         // Deleted twice (the library's record of the dead watch is forgotten each time), then
         // moved away (its kernel watch is still alive and is removed).
         for moveAway in [false, false, true] {
@@ -41,7 +41,7 @@ struct WatchRecoveryTests {
             }
             try await Task.sleep(for: .milliseconds(200))
             try FileManager.default.createDirectory(atPath: control, withIntermediateDirectories: true)
-            let reload = try Maxctl.run(["reload", "--timeout", "5"], environment: sidecar.maxctlEnvironment)
+            let reload = try await Maxctl.run(["reload", "--timeout", "5"], environment: sidecar.maxctlEnvironment)
             #expect(reload.status == 0, "\(reload.stderr)")
         }
     }
@@ -65,7 +65,7 @@ struct WatchRecoveryTests {
         try await Task.sleep(for: .milliseconds(300))
         _ = FileManager.default.createFile(atPath: control + "/reload.recreated-1", contents: nil)
         #expect(await ControlPlaneTests.waitForStatus(sidecar, timeout: 5) { $0["control"]?["last_id"]?.stringValue == "recreated-1" })
-        let reload = try Maxctl.run(["reload", "--timeout", "5"], environment: sidecar.maxctlEnvironment)
+        let reload = try await Maxctl.run(["reload", "--timeout", "5"], environment: sidecar.maxctlEnvironment)
         #expect(reload.status == 0, "\(reload.stderr)")
     }
 

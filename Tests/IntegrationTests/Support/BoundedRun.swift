@@ -4,7 +4,7 @@ import MaximizeCore
 /// Runs `maxctl` with a deadline: a command still running after `seconds` is killed, so that a
 /// hang fails the test instead of stopping the test run.
 enum BoundedRun {
-    struct Result {
+    struct Result: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
@@ -12,6 +12,11 @@ enum BoundedRun {
         var elapsed: Double
         /// The command was killed at the deadline.
         var killed: Bool
+    }
+
+    /// From async code: waits on a thread of its own (see ``offPool(_:)``).
+    static func maxctl(_ arguments: [String], environment: [String: String], seconds: Double = 10) async throws -> Result {
+        try await offPool { try maxctl(arguments, environment: environment, seconds: seconds) as Result }
     }
 
     static func maxctl(_ arguments: [String], environment: [String: String], seconds: Double = 10) throws -> Result {

@@ -2,12 +2,18 @@ import Foundation
 
 /// Runs the real `maxctl` binary.
 enum Maxctl {
-    struct Result {
+    struct Result: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
     }
 
+    /// From async code: waits on a thread of its own (see ``offPool(_:)``).
+    static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) async throws -> Result {
+        try await offPool { try run(arguments, environment: environment, input: input) as Result }
+    }
+
+    /// From a thread (``onThreads(_:_:)``): blocks it until `maxctl` exits.
     static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Result {
         let (process, stdin, output, errors) = try start(arguments, environment: environment)
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
@@ -47,8 +53,24 @@ enum Maxctl {
     }
 }
 
-/// Runs `body` on `count` threads at once and waits for all of them.
-func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+/// Runs blocking `work` (waiting for a process, a thread group) on a thread of its own.
+///
+/// Swift's concurrency runtime has one thread per core (two here): a test that blocks one of
+/// them while a process runs, as several suites do at once, leaves the others' `Task.sleep`
+/// loops unserved, and a daemon that started in a second is declared dead 15 s later.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
+/// Runs `body` on `count` threads at once and waits for all of them, off the concurrency pool.
+func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) async {
+    _ = try? await offPool { onThreadsBlocking(count, body) }
+}
+
+/// Runs `body` on `count` threads at once and waits for all of them, blocking this thread.
+func onThreadsBlocking(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
     let group = DispatchGroup()
     for index in 0..<count {
         group.enter()
