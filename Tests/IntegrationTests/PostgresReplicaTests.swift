@@ -33,23 +33,40 @@ struct PostgresReplicaTests {
     }
 
     /// Puts `tokens` in the row through `maxctl import -`, as a user moving to the store would.
-    static func importTokens(_ tokens: String, environment: [String: String]) throws {
-        let imported = try Maxctl.run(["import", "-"], environment: environment, input: tokens)
+    static func importTokens(_ tokens: String, environment: [String: String]) async throws {
+        let imported = try await Maxctl.run(["import", "-"], environment: environment, input: tokens)
         try #require(imported.status == 0, "\(imported.stderr)")
     }
 
     static func name() -> String { "test-\(UInt64.random(in: 0...UInt64.max))" }
 
-    /// Runs `scripts/postgres-cluster` (start, stop, restart) on the test cluster.
-    static func cluster(_ arguments: String...) throws -> Int32 {
+    /// Runs `scripts/postgres-cluster` (start, stop, restart) on the test cluster; its exit status.
+    /// Spawned and reaped directly: Foundation's `waitUntilExit` never returned once the script had
+    /// started a server that outlives it.
+    static func cluster(_ arguments: String...) async throws -> Int32 {
+        try await cluster(arguments: arguments)
+    }
+
+    static func cluster(arguments: [String]) async throws -> Int32 {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = root.appendingPathComponent("scripts/postgres-cluster")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        let program = root.appendingPathComponent("scripts/postgres-cluster").path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, program, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid { return (status >> 8) & 0xFF }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        kill(pid, SIGKILL)
+        return -1
     }
 
     @Test func twoHundredRequestsOverFourReplicasMakeOneRefresh() async throws {
@@ -61,11 +78,11 @@ struct PostgresReplicaTests {
             $0.enforceAccessTokens = true
             $0.refreshDelayMs = 300
         }
-        try Self.importTokens(RefreshTests.tokens(access: pair.access, refresh: pair.refresh, expiresIn: -60), environment: environment)
+        try await Self.importTokens(RefreshTests.tokens(access: pair.access, refresh: pair.refresh, expiresIn: -60), environment: environment)
         let replicas = try await Self.replicas(4, mock: mock, environment: environment)
         defer { for replica in replicas { replica.stop() } }
         let statuses = Locked<[Int]>([])
-        onThreads(200) { index in
+        await onThreads(200) { index in
             let status = (try? RefreshTests.message(replicas[index % 4]))?.status ?? -1
             statuses.withLock { $0.append(status) }
         }
@@ -84,12 +101,12 @@ struct PostgresReplicaTests {
         guard let environment = try? Self.storeEnvironment(mock, name: Self.name()) else { return }
         let pair = mock.issueTokens()
         mock.counters.withLock { $0.enforceAccessTokens = true }
-        try Self.importTokens(RefreshTests.tokens(access: pair.access, refresh: pair.refresh, expiresIn: 3600), environment: environment)
+        try await Self.importTokens(RefreshTests.tokens(access: pair.access, refresh: pair.refresh, expiresIn: 3600), environment: environment)
         let replicas = try await Self.replicas(4, mock: mock, environment: environment)
         defer { for replica in replicas { replica.stop() } }
         for round in 1...3 {
             let refresher = replicas[round % 4]
-            let refreshed = try Maxctl.run(["refresh"], environment: refresher.maxctlEnvironment.merging(environment) { $1 })
+            let refreshed = try await Maxctl.run(["refresh"], environment: refresher.maxctlEnvironment.merging(environment) { $1 })
             #expect(refreshed.status == 0, "\(refreshed.stderr)")
             let access = "sk-ant-oat01-mock-access-\(mock.counters.withLock { $0.tokenSerial })"
             let started = Date()
@@ -112,7 +129,7 @@ struct PostgresReplicaTests {
         guard let environment = try? Self.storeEnvironment(mock, name: Self.name()) else { return }
         let pair = mock.issueTokens()
         mock.counters.withLock { $0.enforceAccessTokens = true }
-        try Self.importTokens(RefreshTests.tokens(access: pair.access, refresh: pair.refresh, expiresIn: 3600), environment: environment)
+        try await Self.importTokens(RefreshTests.tokens(access: pair.access, refresh: pair.refresh, expiresIn: 3600), environment: environment)
         var replicas = try await Self.replicas(4, mock: mock, environment: environment)
         defer { for replica in replicas { replica.stop() } }
         var rotations = 0
@@ -140,7 +157,7 @@ struct PostgresReplicaTests {
                 replicas[index] = try await SidecarProcess(tokens: nil, upstream: mock.baseURL, environment: environment)
                 continue
             }
-            let refreshed = try Maxctl.run(["refresh"], environment: env)
+            let refreshed = try await Maxctl.run(["refresh"], environment: env)
             #expect(refreshed.status == 0, "rotation \(rotations): \(refreshed.stderr)")
             rotations += 1
         }
@@ -159,7 +176,7 @@ struct PostgresReplicaTests {
         guard let environment = try? Self.storeEnvironment(mock, name: Self.name()) else { return }
         let directory = try #require(Self.clusterDirectory, "MAXIMIZE_TEST_POSTGRES_DIR is unset: run through scripts/test")
         let pair = mock.issueTokens()
-        try Self.importTokens(RefreshTests.tokens(access: pair.access, refresh: pair.refresh, expiresIn: 3600), environment: environment)
+        try await Self.importTokens(RefreshTests.tokens(access: pair.access, refresh: pair.refresh, expiresIn: 3600), environment: environment)
         let replicas = try await Self.replicas(2, mock: mock, environment: environment)
         defer { for replica in replicas { replica.stop() } }
         let failures = Locked(0)
@@ -174,7 +191,7 @@ struct PostgresReplicaTests {
             }
         }
         try await Task.sleep(for: .milliseconds(300))
-        #expect(try Self.cluster("restart", directory) == 0)
+        #expect(try await Self.cluster("restart", directory) == 0)
         // The replicas notice the drop, say so, and come back when the server does.
         try await Task.sleep(for: .seconds(2))
         traffic.cancel()
@@ -184,5 +201,62 @@ struct PostgresReplicaTests {
         for replica in replicas {
             #expect(await ControlPlaneTests.waitForStatus(replica, timeout: 40) { $0["state"] == "ready" })
         }
+    }
+
+    @Test func aDatabaseOutageIsServedFromMemoryAndNeverForksTheChain() async throws {
+        let mock = try MockUpstream()
+        defer { mock.shutdown() }
+        guard let environment = try? Self.storeEnvironment(mock, name: Self.name()) else { return }
+        let directory = try #require(Self.clusterDirectory, "MAXIMIZE_TEST_POSTGRES_DIR is unset: run through scripts/test")
+        let pair = mock.issueTokens()
+        mock.counters.withLock { $0.enforceAccessTokens = true }
+        try await Self.importTokens(
+            RefreshTests.tokens(access: pair.access, refresh: pair.refresh, expiresIn: 3600),
+            environment: environment
+        )
+        let replicas = try await Self.replicas(2, mock: mock, environment: environment)
+        defer { for replica in replicas { replica.stop() } }
+        var resumed = false
+        defer { if !resumed { _ = try? Self.clusterBlocking("resume", directory) } }
+
+        #expect(try await Self.cluster("pause", directory) == 0)
+        for replica in replicas {
+            #expect(
+                await ControlPlaneTests.waitForStatus(replica, timeout: 20) { status in
+                    status["state"] == "degraded"
+                        && status["reason"]?.stringValue?.contains("credential store is unreachable") == true
+                }
+            )
+            #expect(try RefreshTests.message(replica).status == 200)
+        }
+        // No refresh without the row's lock: the token endpoint never sees one.
+        let refused = try await Maxctl.run(["refresh"], environment: replicas[0].maxctlEnvironment.merging(environment) { $1 })
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("not refreshed"), "\(refused.stderr)")
+        #expect(mock.counters.withLock { $0.refreshArrivals } == 0)
+
+        #expect(try await Self.cluster("resume", directory) == 0)
+        resumed = true
+        for replica in replicas {
+            #expect(await ControlPlaneTests.waitForStatus(replica, timeout: 40) { $0["state"] == "ready" })
+        }
+        let refreshed = try await Maxctl.run(["refresh"], environment: replicas[1].maxctlEnvironment.merging(environment) { $1 })
+        #expect(refreshed.status == 0, "\(refreshed.stderr)")
+        #expect(mock.counters.withLock { ($0.refreshCalls, $0.invalidGrants) } == (1, 0))
+        #expect(replicas[0].log.contains("credential store unreachable"))
+    }
+
+    /// For a `defer`: resumes the cluster from a thread of its own.
+    static func clusterBlocking(_ arguments: String...) throws -> Int32 {
+        let done = DispatchSemaphore(value: 0)
+        let status = Locked<Int32>(-1)
+        let captured = arguments
+        Task.detached {
+            let code = (try? await cluster(arguments: captured)) ?? -1
+            status.withLock { $0 = code }
+            done.signal()
+        }
+        _ = done.wait(timeout: .now() + 60)
+        return status.withLock { $0 }
     }
 }

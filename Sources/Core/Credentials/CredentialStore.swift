@@ -92,6 +92,8 @@ public final class CredentialStore: Sendable {
             switch result {
             case .success(let credential):
                 state.loadError = nil
+                // Read, so reachable.
+                state.storeProblem = nil
                 if let unsaved = state.unsaved {
                     // The file still holds what the unsaved credential replaced: keep the newer one.
                     if credential == unsaved.replaces { return false }

@@ -66,6 +66,12 @@ public actor RefreshCoordinator {
                     return .success(credential)
                 }
             } catch {
+                if case .cannotSave(let storage) = error, storage.unreachable {
+                    // The store's state, not the token's: shown as such, and cleared when it is back.
+                    store.recordStoreProblem(ExternalText.clean(storage.reason))
+                    observer(.refresh("failed"))
+                    return .failure(error)
+                }
                 let secrets = store.snapshot.credential?.secrets ?? []
                 store.recordRefreshFailure(ExternalText.clean(error.description, secrets: secrets), rejected: error.isRejected)
                 observer(.refresh(error.isRejected ? "rejected" : "failed"))
