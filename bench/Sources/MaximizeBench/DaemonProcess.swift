@@ -9,7 +9,14 @@ final class DaemonProcess {
     /// Seconds from spawn to: socket accepting and status.json `ready`.
     private(set) var startToReady: Double = .nan
 
-    init(binary: String, upstream: String, httpVersion: String = "auto", caFile: String? = nil) throws {
+    /// - Parameter environment: more variables (the postgres store's, say).
+    init(
+        binary: String,
+        upstream: String,
+        httpVersion: String = "auto",
+        caFile: String? = nil,
+        environment: [String: String] = [:]
+    ) throws {
         root = NSTemporaryDirectory() + "maximize-bench-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: root + "/state", withIntermediateDirectories: true)
         try #"{"api_key":"sk-ant-bench-key"}"#.write(toFile: root + "/state/tokens.json", atomically: true, encoding: .utf8)
@@ -22,6 +29,7 @@ final class DaemonProcess {
             "HOME": root, "MAXIMIZE_API_BASE_URL": upstream, "PORT": String(port), "MAXIMIZE_HTTP_VERSION": httpVersion,
         ]
         if let caFile { process.environment?["MAXIMIZE_CA_FILE"] = caFile }
+        process.environment?.merge(environment) { $1 }
         _ = FileManager.default.createFile(atPath: root + "/maximize.log", contents: nil)
         process.standardError = FileHandle(forWritingAtPath: root + "/maximize.log")
         process.standardOutput = FileHandle(forWritingAtPath: root + "/maximize.log")

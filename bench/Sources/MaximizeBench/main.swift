@@ -10,7 +10,7 @@ var maximizePath = "../.build/release/maximize"
 var maxctlPath = "../.build/release/maxctl"
 var outPath: String?
 var quick = false
-var parts: Set<String> = ["latency", "streaming", "connections", "streams", "health"]
+var parts: Set<String> = ["latency", "streaming", "connections", "streams", "health", "store"]
 while let argument = arguments.popFirst() {
     switch argument {
     case "--maximize": maximizePath = arguments.popFirst() ?? maximizePath
@@ -106,6 +106,41 @@ for concurrency in parts.contains("latency") ? concurrencies : [] {
     latency.append(entry)
 }
 report["latency"] = latency
+
+// 1b. The postgres store against the file store, c=16, interleaved in this run: the database is
+// off the request path, so the two must match. Needs MAXIMIZE_BENCH_POSTGRES_URL (bench/run starts
+// a throwaway cluster when PostgreSQL is installed).
+if parts.contains("store"), let storeURL = ProcessInfo.processInfo.environment["MAXIMIZE_BENCH_POSTGRES_URL"] {
+    let shared = try DaemonProcess(
+        binary: maximizePath,
+        upstream: "http://127.0.0.1:\(mock.http1Port)",
+        environment: [
+            "MAXIMIZE_STORAGE_BACKEND": "postgres", "MAXIMIZE_POSTGRES_URL": storeURL,
+            "MAXIMIZE_CREDENTIAL_NAME": "bench-\(UInt64.random(in: 0...UInt64.max))",
+            "MAXIMIZE_UPSTREAM_API_KEY": "sk-ant-bench-key",
+        ]
+    )
+    defer { shared.stop() }
+    _ = runLoad(.unix(shared.socket), concurrency: 4, perThread: 200)  // warm up
+    let storeIdle = shared.memory()
+    row("")
+    row("credential store, c=16             p50 ms      req/s   (rounds interleaved)")
+    var rounds: [[String: Any]] = []
+    var fileRates: [Double] = []
+    var postgresRates: [Double] = []
+    for _ in 0..<(quick ? 2 : 3) {
+        let file = runLoad(.unix(daemon.socket), concurrency: 16, perThread: quick ? 150 : 400)
+        let postgres = runLoad(.unix(shared.socket), concurrency: 16, perThread: quick ? 150 : 400)
+        fileRates.append(file.requestsPerSecond)
+        postgresRates.append(postgres.requestsPerSecond)
+        row(String(format: "  file      c=16              %7.3f  %9.0f", file.p50, file.requestsPerSecond))
+        row(String(format: "  postgres  c=16              %7.3f  %9.0f", postgres.p50, postgres.requestsPerSecond))
+        rounds.append(["file": file.json, "postgres": postgres.json])
+    }
+    let ratio = postgresRates.reduce(0, +) / max(1, fileRates.reduce(0, +))
+    row(String(format: "  postgres / file req/s: %.1f %%; postgres daemon idle RSS %d kB", 100 * ratio, storeIdle.rss))
+    report["store"] = ["rounds": rounds, "rps_ratio": ratio, "postgres_idle_rss_kb": storeIdle.rss]
+}
 
 // 2. Streaming: first event, per-event delay (the mock stamps each event), events per second.
 row("")
