@@ -27,7 +27,7 @@ struct PostgresListenerTests {
         }
     }
 
-    @Test func aCommitIsHeardWithinASecond() async throws {
+    @Test func aCommitIsHeardByTheListener() async throws {
         let url = try TestDatabase.url()
         let name = TestDatabase.uniqueName()
         let backend = PostgresCredentialBackend(url: url, password: nil, credentialName: name)
@@ -41,12 +41,11 @@ struct PostgresListenerTests {
             .withExclusiveAccess(timeout: 5) { transaction in
                 await recording { try await transaction.write(TestDatabase.credential()) }
             }
-        let start = Clock.monotonicNanoseconds()
         try await backend.withExclusiveAccess(timeout: 5) { transaction in
             await recording { try await transaction.write(TestDatabase.credential()) }
         }
-        #expect(await TestDatabase.eventually(within: 1) { events.changes == 1 })
-        #expect(TestDatabase.elapsed(since: start) < 1)
+        // Heard, not found by a re-read (the 1 s bound on the whole path is PostgresReplicaTests').
+        #expect(await TestDatabase.eventually(within: 10) { events.changes == 1 })
         // Another name's change was not reported.
         try await Task.sleep(for: .milliseconds(200))
         #expect(events.changes == 1)

@@ -107,18 +107,63 @@ for concurrency in parts.contains("latency") ? concurrencies : [] {
 }
 report["latency"] = latency
 
+/// The `expires_at` a daemon's `/auth/status` shows (its credential in use).
+func authExpiry(_ socket: String) -> String? {
+    guard let connection = try? BlockingConnection(.unix(socket)) else { return nil }
+    guard (try? connection.send(Array("GET /auth/status HTTP/1.1\r\nhost: bench\r\n\r\n".utf8))) != nil else { return nil }
+    var body: [UInt8] = []
+    _ = try? connection.readResponse { _, chunk in body += chunk }
+    let text = String(decoding: body, as: UTF8.self)
+    guard let start = text.range(of: "\"expires_at\":\"") else { return nil }
+    return String(text[start.upperBound...].prefix { $0 != "\"" })
+}
+
+/// Time from a new token committed to the row (`maxctl import`) to its use by every one of four
+/// replicas (`first` and three more on the same row), in milliseconds: the notification, the
+/// re-read, and the hand-over, as a rotation by one replica reaches the others.
+@MainActor func storePropagation(first: DaemonProcess, environment: [String: String], rounds: Int) throws -> (p50: Double, max: Double) {
+    var replicas = [first]
+    for _ in 0..<3 {
+        replicas.append(try DaemonProcess(binary: maximizePath, upstream: "http://127.0.0.1:9", environment: environment))
+    }
+    defer { for replica in replicas.dropFirst() { replica.stop() } }
+    for (key, value) in environment { setenv(key, value, 1) }
+    defer { for key in environment.keys { unsetenv(key) } }
+    let file = NSTemporaryDirectory() + "maximize-bench-token-\(UUID().uuidString.prefix(8)).json"
+    defer { unlink(file) }
+    var samples: [Double] = []
+    for round in 0..<rounds {
+        // A distinct expiry each round (far in the future: no refresh is due).
+        let expiry = 4_102_444_800 + round * 60
+        let expected = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(expiry)))
+        try #"{"access_token":"sk-ant-oat01-bench-\#(round)","refresh_token":"sk-ant-ort01-bench-\#(round)","expires_at":\#(expiry)}"#
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let started = monotonicNanoseconds()
+        guard spawnAndWait([maxctlPath, "import", file]) == 0 else { throw BenchError("maxctl import into the store failed") }
+        var pending = Set(replicas.indices)
+        let deadline = started + 5_000_000_000
+        while !pending.isEmpty, monotonicNanoseconds() < deadline {
+            for index in pending where authExpiry(replicas[index].socket) == expected { pending.remove(index) }
+        }
+        guard pending.isEmpty else { throw BenchError("a replica did not take the new token within 5 s") }
+        samples.append(Double(monotonicNanoseconds() - started) / 1e6)
+    }
+    samples.sort()
+    return (samples[samples.count / 2], samples.last ?? 0)
+}
+
 // 1b. The postgres store against the file store, c=16, interleaved in this run: the database is
 // off the request path, so the two must match. Needs MAXIMIZE_BENCH_POSTGRES_URL (bench/run starts
 // a throwaway cluster when PostgreSQL is installed).
 if parts.contains("store"), let storeURL = ProcessInfo.processInfo.environment["MAXIMIZE_BENCH_POSTGRES_URL"] {
+    let storeEnvironment = [
+        "MAXIMIZE_STORAGE_BACKEND": "postgres", "MAXIMIZE_POSTGRES_URL": storeURL,
+        "MAXIMIZE_CREDENTIAL_NAME": "bench-\(UInt64.random(in: 0...UInt64.max))",
+    ]
     let shared = try DaemonProcess(
         binary: maximizePath,
         upstream: "http://127.0.0.1:\(mock.http1Port)",
-        environment: [
-            "MAXIMIZE_STORAGE_BACKEND": "postgres", "MAXIMIZE_POSTGRES_URL": storeURL,
-            "MAXIMIZE_CREDENTIAL_NAME": "bench-\(UInt64.random(in: 0...UInt64.max))",
-            "MAXIMIZE_UPSTREAM_API_KEY": "sk-ant-bench-key",
-        ]
+        environment: storeEnvironment.merging(["MAXIMIZE_UPSTREAM_API_KEY": "sk-ant-bench-key"]) { $1 }
     )
     defer { shared.stop() }
     _ = runLoad(.unix(shared.socket), concurrency: 4, perThread: 200)  // warm up
@@ -139,7 +184,12 @@ if parts.contains("store"), let storeURL = ProcessInfo.processInfo.environment["
     }
     let ratio = postgresRates.reduce(0, +) / max(1, fileRates.reduce(0, +))
     row(String(format: "  postgres / file req/s: %.1f %%; postgres daemon idle RSS %d kB", 100 * ratio, storeIdle.rss))
-    report["store"] = ["rounds": rounds, "rps_ratio": ratio, "postgres_idle_rss_kb": storeIdle.rss]
+    let spread = try storePropagation(first: shared, environment: storeEnvironment, rounds: quick ? 5 : 20)
+    row(String(format: "  a new token in the row -> in use by all 4 replicas: p50 %.1f ms, max %.1f ms", spread.p50, spread.max))
+    report["store"] = [
+        "rounds": rounds, "rps_ratio": ratio, "postgres_idle_rss_kb": storeIdle.rss,
+        "propagation_ms": ["p50": spread.p50, "max": spread.max],
+    ]
 }
 
 // 2. Streaming: first event, per-event delay (the mock stamps each event), events per second.
