@@ -259,4 +259,32 @@ struct PostgresReplicaTests {
         _ = done.wait(timeout: .now() + 60)
         return status.withLock { $0 }
     }
+
+    @Test func maxctlLogsInAndOutAgainstTheStore() async throws {
+        let mock = try MockUpstream()
+        defer { mock.shutdown() }
+        guard var environment = try? Self.storeEnvironment(mock, name: Self.name()) else { return }
+        let state = SidecarProcess.makeTemporaryDirectory() + "/state"
+        environment["MAXIMIZE_STATE_DIR"] = state
+        mock.counters.withLock { $0.enforceAccessTokens = true }
+        let replica = try await SidecarProcess(tokens: nil, upstream: mock.baseURL, environment: environment)
+        defer { replica.stop() }
+        #expect(try RefreshTests.message(replica).status == 401)
+
+        let started = try await Maxctl.run(["login", "--start"], environment: environment)
+        let url = try #require(started.stdout.split(separator: "\n").first { $0.hasPrefix("https://") })
+        let stateValue = try #require(URLComponents(string: String(url))?.queryItems?.first { $0.name == "state" }?.value)
+        let done = try await Maxctl.run(["login", "--code", "good-code#\(stateValue)"], environment: environment)
+        #expect(done.status == 0, "\(done.stderr)")
+        #expect(done.stdout.contains("postgres://"))
+        // Nothing on disk: the login went to the row, and the replica took it from there.
+        #expect(!FileManager.default.fileExists(atPath: state + "/tokens.json"))
+        #expect(await ControlPlaneTests.waitForStatus(replica) { $0["state"] == "ready" })
+        #expect(try RefreshTests.message(replica).status == 200)
+
+        let out = try await Maxctl.run(["logout"], environment: environment)
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(await ControlPlaneTests.waitForStatus(replica) { $0["state"] == "unauthenticated" })
+        #expect(try RefreshTests.message(replica).status == 401)
+    }
 }
