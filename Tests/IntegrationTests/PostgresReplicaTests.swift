@@ -287,4 +287,31 @@ struct PostgresReplicaTests {
         #expect(await ControlPlaneTests.waitForStatus(replica) { $0["state"] == "unauthenticated" })
         #expect(try RefreshTests.message(replica).status == 401)
     }
+
+    @Test func overTLSWithAPasswordFileAndAVerifiedServer() async throws {
+        let mock = try MockUpstream()
+        defer { mock.shutdown() }
+        guard var environment = try? Self.storeEnvironment(mock, name: Self.name()) else { return }
+        let process = ProcessInfo.processInfo.environment
+        let tcp = try #require(process["MAXIMIZE_TEST_POSTGRES_TCP_URL"], "run through scripts/test")
+        let ca = try #require(process["MAXIMIZE_TEST_POSTGRES_CA_FILE"], "run through scripts/test")
+        let passwordFile = try #require(process["MAXIMIZE_TEST_POSTGRES_PASSWORD_FILE"], "run through scripts/test")
+        let password = try String(contentsOfFile: passwordFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        environment["MAXIMIZE_POSTGRES_URL"] = "\(tcp)?sslmode=verify-full&sslrootcert=\(ca)"
+        environment["MAXIMIZE_POSTGRES_PASSWORD_FILE"] = passwordFile
+        try await Self.importTokens(#"{"api_key":"sk-ant-api03-over-tls"}"#, environment: environment)
+        let replica = try await SidecarProcess(tokens: nil, upstream: mock.baseURL, environment: environment)
+        defer { replica.stop() }
+        #expect(try RefreshTests.message(replica).status == 200)
+        #expect(mock.messageRequests.last?.header("x-api-key") == "sk-ant-api03-over-tls")
+
+        // A server the CA file does not vouch for is refused, and says so without the password.
+        var untrusted = environment
+        untrusted["MAXIMIZE_POSTGRES_URL"] = "\(tcp)?sslmode=verify-full&sslrootcert=/etc/ssl/certs/ca-certificates.crt"
+        let refused = try await Maxctl.run(["import", "-"], environment: untrusted, input: #"{"api_key":"sk-ant-api03-x"}"#)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.lowercased().contains("certificate"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains(password))
+        #expect(!replica.log.contains(password))
+    }
 }
