@@ -314,4 +314,25 @@ struct PostgresReplicaTests {
         #expect(!refused.stderr.contains(password))
         #expect(!replica.log.contains(password))
     }
+
+    @Test func aReplicaStartedWhileTheDatabaseIsDownServesWhenItIsBack() async throws {
+        let mock = try MockUpstream()
+        defer { mock.shutdown() }
+        guard let environment = try? Self.storeEnvironment(mock, name: Self.name()) else { return }
+        let directory = try #require(Self.clusterDirectory, "MAXIMIZE_TEST_POSTGRES_DIR is unset: run through scripts/test")
+        try await Self.importTokens(#"{"api_key":"sk-ant-api03-after-outage"}"#, environment: environment)
+        #expect(try await Self.cluster("pause", directory) == 0)
+        var resumed = false
+        defer { if !resumed { _ = try? Self.clusterBlocking("resume", directory) } }
+        let replica = try await SidecarProcess(tokens: nil, upstream: mock.baseURL, environment: environment)
+        defer { replica.stop() }
+        #expect(await ControlPlaneTests.waitForStatus(replica) { $0["state"] == "unauthenticated" })
+        #expect(try RefreshTests.message(replica).status == 401)
+        #expect(try await Self.cluster("resume", directory) == 0)
+        resumed = true
+        // Well before the 30 s safety net: the listener's connection brings the row in.
+        #expect(await ControlPlaneTests.waitForStatus(replica, timeout: 15) { $0["state"] == "ready" })
+        #expect(try RefreshTests.message(replica).status == 200)
+        #expect(mock.messageRequests.last?.header("x-api-key") == "sk-ant-api03-after-outage")
+    }
 }

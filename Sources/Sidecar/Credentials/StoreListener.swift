@@ -26,6 +26,9 @@ enum StoreListener {
                 switch state {
                 case .connected:
                     daemon.credentials.recordStoreProblem(nil)
+                    // The first connection too: a replica that started with the database down
+                    // has nothing yet.
+                    Task { await reloader.reloadCredentials() }
                     logger.info("credential store connected", metadata: ["store": "\(daemon.credentials.location)"])
                 case .disconnected(let reason):
                     daemon.credentials.recordStoreProblem(reason)
