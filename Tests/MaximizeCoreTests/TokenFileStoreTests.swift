@@ -88,64 +88,70 @@ struct TokenFileStoreTests {
         try store.remove()
     }
 
-    @Test func seedsAMissingFile() throws {
+    /// Seeds through the backend the daemon uses: only when the file holds no credentials.
+    static func seed(_ store: TokenFileStore, _ environment: [String: String]) async throws -> Bool {
+        guard let credential = Credential(environment: environment) else { return false }
+        return try await FileCredentialBackend(store: store).seed(credential)
+    }
+
+    @Test func seedsAMissingFile() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = TokenFileStore(path: directory.path + "/state/tokens.json")
         let env = [
             "MAXIMIZE_ACCESS_TOKEN": "env-at", "MAXIMIZE_REFRESH_TOKEN": "env-rt", "MAXIMIZE_TOKEN_EXPIRES_AT": "1700000000",
         ]
-        #expect(try store.seedFromEnvironment(env))
+        #expect(try await Self.seed(store, env))
         let expected = OAuthToken(accessToken: Secret("env-at"), refreshToken: Secret("env-rt"), expiresAt: 1_700_000_000)
         #expect(try store.read() == .oauth(expected))
         #expect(mode(store.path) == 0o600)
     }
 
     @Test(arguments: ["", " \n", "{}"])
-    func seedsAnEmptyFile(content: String) throws {
+    func seedsAnEmptyFile(content: String) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = TokenFileStore(path: directory.path + "/tokens.json")
         try directory.write("tokens.json", content)
-        #expect(try store.seedFromEnvironment(["MAXIMIZE_UPSTREAM_API_KEY": "sk-ant-env"]))
+        #expect(try await Self.seed(store, ["MAXIMIZE_UPSTREAM_API_KEY": "sk-ant-env"]))
         #expect(try store.read() == .apiKey(Secret("sk-ant-env")))
     }
 
-    @Test func apiKeyWinsOverTokensWhenSeeding() throws {
+    @Test func apiKeyWinsOverTokensWhenSeeding() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = TokenFileStore(path: directory.path + "/state/tokens.json")
-        #expect(try store.seedFromEnvironment(["MAXIMIZE_UPSTREAM_API_KEY": "k", "MAXIMIZE_ACCESS_TOKEN": "a"]))
+        #expect(try await Self.seed(store, ["MAXIMIZE_UPSTREAM_API_KEY": "k", "MAXIMIZE_ACCESS_TOKEN": "a"]))
         #expect(try store.read() == .apiKey(Secret("k")))
     }
 
-    @Test func seedingNeverOverwritesCredentials() throws {
+    @Test func seedingNeverOverwritesCredentials() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = TokenFileStore(path: directory.path + "/state/tokens.json")
         try store.write(oauth)
-        #expect(try !store.seedFromEnvironment(["MAXIMIZE_ACCESS_TOKEN": "env-at"]))
-        #expect(try !store.seedFromEnvironment(["MAXIMIZE_UPSTREAM_API_KEY": "sk-ant-env"]))
+        #expect(!(try await Self.seed(store, ["MAXIMIZE_ACCESS_TOKEN": "env-at"])))
+        #expect(!(try await Self.seed(store, ["MAXIMIZE_UPSTREAM_API_KEY": "sk-ant-env"])))
         #expect(try store.read() == oauth)
     }
 
-    @Test func seedingLeavesACorruptFileAlone() throws {
+    @Test func seedingLeavesACorruptFileAlone() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = TokenFileStore(path: directory.path + "/state/tokens.json")
         try FileSystem.createDirectory(directory.path + "/state", mode: 0o700)
         let corrupt = Array(#"{"access_token":"half-edit"#.utf8)
         try FileSystem.writeAtomically(corrupt, to: store.path, mode: 0o600)
-        #expect(try !store.seedFromEnvironment(["MAXIMIZE_ACCESS_TOKEN": "env-at"]))
+        #expect(!(try await Self.seed(store, ["MAXIMIZE_ACCESS_TOKEN": "env-at"])))
         #expect(try FileSystem.readFile(store.path) == corrupt)
     }
 
-    @Test func nothingToSeed() throws {
+    @Test func nothingToSeed() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = TokenFileStore(path: directory.path + "/state/tokens.json")
-        #expect(try !store.seedFromEnvironment([:]))
-        #expect(try !store.seedFromEnvironment(["MAXIMIZE_ACCESS_TOKEN": "", "MAXIMIZE_UPSTREAM_API_KEY": ""]))
+        #expect(!(try await Self.seed(store, [:])))
+        #expect(!(try await Self.seed(store, ["MAXIMIZE_ACCESS_TOKEN": "", "MAXIMIZE_UPSTREAM_API_KEY": ""])))
         #expect(!FileSystem.fileExists(store.path))
     }
 

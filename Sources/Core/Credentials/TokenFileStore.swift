@@ -70,19 +70,4 @@ public struct TokenFileStore: Sendable {
         defer { flock(fd, LOCK_UN) }
         return try body()
     }
-
-    /// Writes credentials from the environment when the file holds none.
-    ///
-    /// `MAXIMIZE_UPSTREAM_API_KEY`, or `MAXIMIZE_ACCESS_TOKEN` with `MAXIMIZE_REFRESH_TOKEN`, seed the
-    /// file; they never overwrite credentials already there (which may be a rotated token).
-    /// Returns whether the file was seeded.
-    public func seedFromEnvironment(_ environment: [String: String]) throws -> Bool {
-        guard let credential = Credential(environment: environment) else { return false }
-        return try withLock {
-            // A corrupt file is left alone too: it may hold a token someone is editing.
-            guard case .some(.none) = try? read() else { return false }
-            try write(credential)
-            return true
-        }
-    }
 }
