@@ -88,7 +88,7 @@ final class StatusPublisher: Sendable {
             document.credentials.saved = snapshot.unsaved == nil
             document.credentials.store = daemon.credentials.backend.kind
             if let unsaved = snapshot.unsaved {
-                document.warnings.append(Self.unsavedWarning(unsaved, path: daemon.credentials.location))
+                document.warnings.append(Self.unsavedWarning(unsaved, credentials: daemon.credentials))
             }
             document.requests.total = daemon.stats.total.load(ordering: .relaxed)
             document.requests.inFlight = daemon.stats.inFlight.load(ordering: .relaxed)
@@ -143,10 +143,12 @@ final class StatusPublisher: Sendable {
         }
     }
 
-    static func unsavedWarning(_ unsaved: CredentialStore.Unsaved, path: String) -> String {
-        "credentials not saved: \(unsaved.reason) (\(path), \(unsaved.failures) attempt(s)); free space or make "
-            + "\(FileSystem.directoryName(path)) writable: the refresh token on disk is spent, and a restart before "
-            + "the write succeeds loses the login"
+    static func unsavedWarning(_ unsaved: CredentialStore.Unsaved, credentials: CredentialStore) -> String {
+        let remedy =
+            credentials.file.map { "free space or make \(FileSystem.directoryName($0.path)) writable" }
+            ?? "it is written as soon as the store takes it"
+        return "credentials not saved: \(unsaved.reason) (\(credentials.location), \(unsaved.failures) attempt(s)); \(remedy): "
+            + "the refresh token stored is spent, and a restart before the write succeeds loses the login"
     }
 
     /// Rewrites the file every ``heartbeatInterval`` seconds until cancelled.

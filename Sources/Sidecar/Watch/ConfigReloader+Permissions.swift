@@ -11,12 +11,14 @@ extension ConfigReloader {
     /// changed here (a file may be a read-only Secret mount).
     func auditPermissions() {
         let configuration = daemon.current
-        let tokenFile = daemon.credentials.location
         var items: [PermissionAudit.Item] = [.directory(daemon.paths.stateDirectory)]
-        if FileSystem.directoryName(tokenFile) != daemon.paths.stateDirectory {
-            items.append(.directory(FileSystem.directoryName(tokenFile)))
+        // The file store only: a shared store's location is a database, not a path.
+        if let tokenFile = daemon.credentials.file?.path {
+            if FileSystem.directoryName(tokenFile) != daemon.paths.stateDirectory {
+                items.append(.directory(FileSystem.directoryName(tokenFile)))
+            }
+            items.append(.secretFile(tokenFile))
         }
-        items.append(.secretFile(tokenFile))
         if let seed {
             items.append(.secretFile(seed.path, hint: "for a Kubernetes Secret, set defaultMode: 0400"))
         }
