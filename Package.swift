@@ -64,8 +64,8 @@ let package = Package(
             path: "Sources/Control",
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
-            name: "maximize",
+        .target(
+            name: "MaximizeSidecar",
             dependencies: [
                 "MaximizeCore",
                 "MaximizeControl",
@@ -78,6 +78,13 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/Sidecar",
+            exclude: ["Executable"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "maximize",
+            dependencies: ["MaximizeSidecar"],
+            path: "Sources/Sidecar/Executable",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -107,6 +114,18 @@ let package = Package(
             name: "MaximizeControlTests",
             dependencies: ["MaximizeControl", "MaximizeCore"],
             path: "Tests/MaximizeControlTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MaximizeSidecarTests",
+            dependencies: [
+                "MaximizeSidecar",
+                "MaximizeCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/MaximizeSidecarTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Logging
 import MaximizeCore
 import NIOCore
@@ -12,9 +12,8 @@ import Musl
 
 /// The `maximize` daemon: serves the Anthropic Messages API on a Unix socket (and TCP when asked)
 /// with the credentials it holds.
-@main
-struct MaximizeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct MaximizeCommand: ParsableCommand, Sendable {
+    public static let configuration = CommandConfiguration(
         commandName: "maximize",
         abstract: "Serve the Anthropic Messages API with a Claude subscription or API key, as a sidecar.",
         discussion: """
@@ -79,7 +78,9 @@ struct MaximizeCommand: ParsableCommand {
         return result
     }
 
-    func run() throws {
+    public init() {}
+
+    public func run() throws {
         // Before any thread exists, so that every thread inherits the mask (see SignalWaiter).
         SignalWaiter.blockWaitedSignals()
         DescriptorLimit.raise()
