@@ -34,6 +34,7 @@ public final class CurlClient: Sendable {
     nonisolated(unsafe) var watchedSockets: Set<Int32> = []
     private let queue = Locked<[Command]>([])
     private let stopped = Atomic<Bool>(false)
+    private let turns = Atomic<UInt64>(0)
     /// Transfers in progress, by easy handle; touched only on the client's thread.
     nonisolated(unsafe) private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     /// Easy handles of finished transfers, reset and kept for the next ones; client's thread only.
@@ -98,6 +99,10 @@ public final class CurlClient: Sendable {
         pthread_join(thread, nil)
     }
 
+    /// How many times the client's thread has gone round its loop. The loop wakes at least once a
+    /// second even when idle, so a count that stops moving means the thread is wedged.
+    public var loopTurns: UInt64 { turns.load(ordering: .relaxed) }
+
     func enqueue(_ command: Command) {
         queue.withLock { $0.append(command) }
         mx_eventfd_signal(wakeup)
@@ -111,6 +116,7 @@ public final class CurlClient: Sendable {
         var fds = [Int32](repeating: 0, count: 256)
         var flags = [Int32](repeating: 0, count: 256)
         while true {
+            turns.add(1, ordering: .relaxed)
             let commands = queue.withLock { queue in
                 let taken = queue
                 queue.removeAll(keepingCapacity: true)
