@@ -43,13 +43,22 @@ let package = Package(
         .target(
             name: "MaximizeCore",
             dependencies: [
-                "CCurl",
-                "CCurlShim",
-                "CInotifyTools",
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log")
             ],
             path: "Sources/Core",
-            exclude: ["Postgres"],
+            exclude: ["Postgres", "Upstream", "Watch"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MaximizeCurl",
+            dependencies: ["MaximizeCore", "CCurl", "CCurlShim"],
+            path: "Sources/Core/Upstream",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MaximizeWatch",
+            dependencies: ["MaximizeCore", "CInotifyTools"],
+            path: "Sources/Core/Watch",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -68,6 +77,8 @@ let package = Package(
             name: "MaximizeSidecar",
             dependencies: [
                 "MaximizeCore",
+                "MaximizeCurl",
+                "MaximizeWatch",
                 "MaximizeControl",
                 "MaximizePostgres",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -102,6 +113,12 @@ let package = Package(
             name: "MaximizeCoreTests",
             dependencies: ["MaximizeCore"],
             path: "Tests/MaximizeCoreTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MaximizeCurlTests",
+            dependencies: ["MaximizeCurl", "MaximizeCore"],
+            path: "Tests/MaximizeCurlTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,6 +1,8 @@
 import Logging
 import MaximizeControl
 import MaximizeCore
+import MaximizeWatch
+import MaximizeCurl
 import NIOCore
 import NIOPosix
 

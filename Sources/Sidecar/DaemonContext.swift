@@ -1,5 +1,6 @@
 import Logging
 import MaximizeCore
+import MaximizeCurl
 import Synchronization
 
 /// One configuration generation: settings and what is derived from them.

@@ -63,8 +63,7 @@ struct LoginCommand: AsyncParsableCommand {
 
     func complete(pasted: String, pkce: PKCE, settings: Settings) async throws {
         let code = try pkce.code(fromPasted: pasted)
-        let client = CurlClient()
-        defer { client.shutdown() }
+        let client = FetchTransport(environment: options.environment)
         let token: OAuthToken
         do {
             token = try await OAuthClient(settings: settings, client: client).exchange(code: code, pkce: pkce)

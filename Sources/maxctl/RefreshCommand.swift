@@ -26,8 +26,7 @@ struct RefreshCommand: AsyncParsableCommand {
             return
         }
         let settings = try options.loadConfiguration().settings
-        let client = CurlClient()
-        defer { client.shutdown() }
+        let client = FetchTransport(environment: options.environment)
         let backend = try options.credentialBackend(settings)
         let refresher = TokenRefresher(backend: backend, oauth: OAuthClient(settings: settings, client: client))
         do {

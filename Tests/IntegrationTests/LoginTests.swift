@@ -106,6 +106,26 @@ struct LoginTests {
         #expect(none.stderr.contains("maxctl login --start"))
     }
 
+    /// maxctl makes its token call through `maximize _fetch`: without that binary the login fails
+    /// with what to do, and the pending login survives for a retry.
+    @Test func loginWithoutTheDaemonBinarySaysWhatToDo() async throws {
+        defer { mock.shutdown() }
+        let started = try await Maxctl.run(["login", "--start"], environment: environment)
+        let url = try #require(started.stdout.split(separator: "\n").first { $0.hasPrefix("https://") })
+        let stateValue = try #require(query(String(url), "state"))
+        var missing = environment
+        missing["MAXIMIZE_BINARY"] = "/nonexistent/maximize"
+        let failed = try await Maxctl.run(["login", "--code", "good-code#\(stateValue)"], environment: missing)
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("MAXIMIZE_BINARY"))
+        #expect(!failed.stderr.contains("good-code"))
+        #expect(FileManager.default.fileExists(atPath: state + "/login.pending"))
+        #expect(try savedToken() == nil)
+        let done = try await Maxctl.run(["login", "--code", "good-code#\(stateValue)"], environment: environment)
+        #expect(done.status == 0, "\(done.stderr)")
+        #expect(try savedToken() != nil)
+    }
+
     @Test func importAnyFormAndLogout() async throws {
         defer { mock.shutdown() }
         let source = state + "-import.json"

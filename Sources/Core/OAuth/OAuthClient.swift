@@ -6,9 +6,9 @@ public struct OAuthClient: Sendable {
     public var settings: Settings.OAuth
     public var timeout: Double
     public var caFile: String?
-    public var client: CurlClient
+    public var client: any HTTPTransport
 
-    public init(settings: Settings, client: CurlClient) {
+    public init(settings: Settings, client: any HTTPTransport) {
         self.settings = settings.oauth
         self.timeout = min(settings.api.requestTimeout, 30)
         self.caFile = settings.api.caFile
@@ -56,7 +56,7 @@ public struct OAuthClient: Sendable {
             timeout: timeout,
             caFile: caFile
         )
-        let response: CurlClient.Response
+        let response: UpstreamResponse
         do {
             response = try await client.send(request, limit: 1 << 20)
         } catch {

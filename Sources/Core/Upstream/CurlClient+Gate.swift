@@ -1,3 +1,4 @@
+import MaximizeCore
 import CCurl
 import CCurlShim
 

@@ -1,9 +1,7 @@
+public import MaximizeCore
 extension CurlClient {
     /// A whole upstream response.
-    public struct Response: Sendable {
-        public var head: UpstreamResponseHead
-        public var body: [UInt8]
-    }
+    public typealias Response = UpstreamResponse
 
     /// Sends `request` and collects the whole response (at most `limit` bytes of body).
     ///

@@ -1,3 +1,4 @@
+public import MaximizeCore
 import CCurl
 import CCurlShim
 import Synchronization

@@ -1,3 +1,4 @@
+import MaximizeCore
 import CInotifyTools
 import Synchronization
 

@@ -4,6 +4,9 @@ import MaximizeSidecar
 @main
 enum Main {
     static func main() {
+        if CommandLine.arguments.count == 2, CommandLine.arguments[1] == FetchCommand.argument {
+            FetchCommand.main()
+        }
         MaximizeCommand.main()
     }
 }

@@ -1,4 +1,5 @@
 import MaximizeCore
+import MaximizeCurl
 import NIOCore
 import NIOHTTP1
 

@@ -1,5 +1,6 @@
 import Logging
 import MaximizeCore
+import MaximizeCurl
 import NIOCore
 import NIOHTTP1
 

@@ -1,4 +1,5 @@
 import MaximizeCore
+import MaximizeWatch
 
 /// Sends the watcher's events to whoever handles them: configuration, credentials, control.
 ///

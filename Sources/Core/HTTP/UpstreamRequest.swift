@@ -45,6 +45,11 @@ public struct UpstreamResponseHead: Sendable {
     /// Header names are lower-cased.
     public var headers: [(name: String, value: String)]
 
+    public init(status: Int, headers: [(name: String, value: String)]) {
+        self.status = status
+        self.headers = headers
+    }
+
     public func header(_ name: String) -> String? {
         headers.first { $0.name == name }?.value
     }
@@ -70,16 +75,11 @@ public struct UpstreamError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var curlCode: Int
 
-    public var description: String { message }
-}
+    public init(kind: Kind, message: String, curlCode: Int) {
+        self.kind = kind
+        self.message = message
+        self.curlCode = curlCode
+    }
 
-/// Receives a transfer's events, on the upstream client's thread. Implementations return quickly.
-public protocol UpstreamDelegate: AnyObject, Sendable {
-    /// The final (non-1xx) response head, as soon as it has arrived.
-    func upstreamDidReceiveHead(_ head: UpstreamResponseHead)
-    /// A piece of the body. Return `false` to pause the transfer: then the bytes are not consumed,
-    /// and are delivered again after ``UpstreamTransfer/resume()``.
-    func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> Bool
-    /// The end of the transfer: `nil` on success. Called exactly once.
-    func upstreamDidComplete(_ error: UpstreamError?)
+    public var description: String { message }
 }

@@ -1,0 +1,3 @@
+public import MaximizeCore
+
+extension CurlClient: HTTPTransport {}
