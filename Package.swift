@@ -6,9 +6,9 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// Linux (glibc) only: the daemon is built on epoll, eventfd, inotify and Linux's /proc.
 let package = Package(
     name: "maximize",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "maximize", targets: ["maximize"]),
         .executable(name: "maxctl", targets: ["maxctl"]),

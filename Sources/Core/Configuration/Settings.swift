@@ -126,5 +126,4 @@ public enum Defaults {
     public static let redirectURI = "https://platform.claude.com/oauth/code/callback"
     public static let scopes = "user:profile user:inference user:sessions:claude_code"
     public static let maxBodyBytes = 33_554_432
-    public static let socketMode: UInt32 = 0o660
 }

@@ -21,9 +21,4 @@ public enum OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformedResponse(let message): "the authorization server's answer is not understood: \(message)"
         }
     }
-
-    public var isTransient: Bool {
-        if case .transient = self { return true }
-        return false
-    }
 }

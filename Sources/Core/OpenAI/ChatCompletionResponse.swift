@@ -148,8 +148,6 @@ public struct ChatCompletionStream: Sendable {
         return bytes + Self.done
     }
 
-    public var isFinished: Bool { finished }
-
     mutating func recordUsage(_ usage: JSONValue?) {
         guard let usage else { return }
         if let value = usage["input_tokens"]?.intValue { input = value }

@@ -7,15 +7,6 @@ public struct ServerSentEvent: Sendable, Equatable {
         self.event = event
         self.data = data
     }
-
-    /// The event as it goes on the wire.
-    public var serialized: [UInt8] {
-        var text = ""
-        if let event { text += "event: \(event)\n" }
-        for line in data.split(separator: "\n", omittingEmptySubsequences: false) { text += "data: \(line)\n" }
-        text += "\n"
-        return Array(text.utf8)
-    }
 }
 
 /// Splits a `text/event-stream` into events as bytes arrive, in any chunking.

@@ -87,11 +87,6 @@ public final class DirectoryWatcher: Sendable {
         )
     }
 
-    /// Replaces the set of watched directories (applied within a second).
-    public func setDirectories(_ directories: [String]) {
-        wanted.withLock { $0 = Set(directories.map(Self.normalize)) }
-    }
-
     /// Stops the thread within a second (its current wait ends); does not wait for it.
     public func stop() {
         stopped.store(true, ordering: .releasing)

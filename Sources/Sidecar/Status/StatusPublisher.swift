@@ -39,7 +39,6 @@ final class StatusPublisher: Sendable {
         publish()
     }
 
-    var currentFacts: Facts { facts.withLock { $0 } }
 
     /// Sets the warning on `topic`, or clears it (`nil`); publishes when that changes anything.
     func setWarning(_ topic: String, _ message: String?) {
