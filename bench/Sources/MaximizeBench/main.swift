@@ -1,6 +1,9 @@
 import Foundation
 
-// maximize-bench --maximize PATH --maxctl PATH [--quick] [--out FILE]
+// maximize-bench --maximize PATH --maxctl PATH [--baseline PATH] [--quick] [--out FILE]
+//
+// --baseline runs a second daemon binary (an earlier build) through the same latency and
+// streaming loads in the same pass, as rows "base-unix"/"base-tcp": the A/B for a change.
 //
 // Starts a fast mock upstream on loopback, measures it alone, then the same loads through
 // maximize over its Unix socket and TCP port; prints a table and writes JSON.
@@ -9,6 +12,7 @@ var arguments = CommandLine.arguments.dropFirst()
 var maximizePath = "../.build/release/maximize"
 var maxctlPath = "../.build/release/maxctl"
 var outPath: String?
+var baselinePath: String?
 var quick = false
 var parts: Set<String> = ["latency", "streaming", "connections", "streams", "health", "store"]
 while let argument = arguments.popFirst() {
@@ -16,6 +20,7 @@ while let argument = arguments.popFirst() {
     case "--maximize": maximizePath = arguments.popFirst() ?? maximizePath
     case "--maxctl": maxctlPath = arguments.popFirst() ?? maxctlPath
     case "--out": outPath = arguments.popFirst()
+    case "--baseline": baselinePath = arguments.popFirst()
     case "--quick": quick = true
     case "--parts": parts = Set((arguments.popFirst() ?? "").split(separator: ",").map(String.init))
     case "--serve":
@@ -81,6 +86,14 @@ _ = runLoad(direct, concurrency: 4, perThread: 200)
 let nginx = parts.contains("latency") || parts.contains("streaming") ? NginxProcess.start(upstreamPort: mock.http1Port) : nil
 defer { nginx?.stop() }
 var proxies: [(label: String, target: Target)] = [("unix", .unix(daemon.socket)), ("tcp", .tcp(daemon.port))]
+// The earlier build, when given: the same loads in the same pass.
+let baseline = try baselinePath.map { try DaemonProcess(binary: $0, upstream: "http://127.0.0.1:\(mock.http1Port)") }
+defer { baseline?.stop() }
+if let baseline {
+    _ = runLoad(.unix(baseline.socket), concurrency: 4, perThread: 200)
+    proxies += [("base-unix", .unix(baseline.socket)), ("base-tcp", .tcp(baseline.port))]
+    report["baseline"] = baselinePath
+}
 if let nginx {
     _ = runLoad(.unix(nginx.socket), concurrency: 4, perThread: 200)
     proxies += [("nginx-unix", .unix(nginx.socket)), ("nginx-tcp", .tcp(nginx.port))]
@@ -212,6 +225,14 @@ for concurrency in parts.contains("streaming") ? [1, 64] : [] {
         "first_event_p50_ms": first, "event_delay_p50_ms": delay, "event_delay_p99_ms": percentile(proxied.eventDelay.sorted(), 0.99),
         "added_event_delay_p50_ms": delay - baseDelay, "events": proxied.events, "errors": proxied.errors + base.errors,
     ]
+    if let baseline {
+        let viaBaseline = runStreams(.unix(baseline.socket), concurrency: concurrency, streams: streams, events: events, delayMs: 5)
+        let baselineFirst = percentile(viaBaseline.firstEvent.sorted(), 0.5)
+        let baselineDelay = percentile(viaBaseline.eventDelay.sorted(), 0.5)
+        row(String(format: "  base     c=%-3d                     %8.3f              %8.3f      %8.3f   (added per event %+.3f ms)", concurrency, baselineFirst, baselineDelay, percentile(viaBaseline.eventDelay.sorted(), 0.99), baselineDelay - baseDelay))
+        entry["baseline_first_event_p50_ms"] = baselineFirst
+        entry["baseline_added_event_delay_p50_ms"] = baselineDelay - baseDelay
+    }
     if let nginx {
         let viaNginx = runStreams(.unix(nginx.socket), concurrency: concurrency, streams: streams, events: events, delayMs: 5)
         let nginxFirst = percentile(viaNginx.firstEvent.sorted(), 0.5)
@@ -223,7 +244,9 @@ for concurrency in parts.contains("streaming") ? [1, 64] : [] {
     streaming.append(entry)
 }
 report["streaming"] = streaming
-for (name, target) in parts.contains("streaming") ? [("direct", direct), ("unix", Target.unix(daemon.socket))] : [] {
+var throughputTargets = [("direct", direct), ("unix", Target.unix(daemon.socket))]
+if let baseline { throughputTargets.append(("base", Target.unix(baseline.socket))) }
+for (name, target) in parts.contains("streaming") ? throughputTargets : [] {
     let count = quick ? 20_000 : 100_000
     let started = monotonicNanoseconds()
     let result = runStreams(target, concurrency: 1, streams: 1, events: count, delayMs: 0)
