@@ -1,6 +1,8 @@
 import Testing
 
-@testable import MaximizeCore
+import MaximizeCore
+
+@testable import MaximizeSidecar
 
 struct APIErrorTests {
     @Test(arguments: [
