@@ -45,6 +45,11 @@ public struct UpstreamResponseHead: Sendable {
     /// Header names are lower-cased.
     public var headers: [(name: String, value: String)]
 
+    public init(status: Int, headers: [(name: String, value: String)]) {
+        self.status = status
+        self.headers = headers
+    }
+
     public func header(_ name: String) -> String? {
         headers.first { $0.name == name }?.value
     }
