@@ -1,6 +1,5 @@
-import Testing
-
 import MaximizeCore
+import Testing
 
 @testable import MaximizeSidecar
 

@@ -116,7 +116,11 @@ import Testing
         harness.run()
         let received = try harness.received()
         #expect(received.status == 200)
-        #expect(received.body.hasSuffix("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"timeout_error\",\"message\":\"the upstream did not answer in time (api.request_timeout): too slow\"}}\n\n"))
+        #expect(
+            received.body.hasSuffix(
+                "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"timeout_error\",\"message\":\"the upstream did not answer in time (api.request_timeout): too slow\"}}\n\n"
+            )
+        )
         #expect(received.ended)
         #expect(harness.failed == 1)
     }
