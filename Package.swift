@@ -138,6 +138,7 @@ let package = Package(
             dependencies: [
                 "MaximizeSidecar",
                 "MaximizeCore",
+                "MaximizeCurl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -3,7 +3,7 @@ import Testing
 @testable import MaximizeCore
 
 struct CredentialStoreTests {
-    private func failure(_ availability: CredentialStore.Availability) -> APIError? {
+    private func failure(_ availability: CredentialStore.Availability) -> CredentialUnavailable? {
         if case .unavailable(let error) = availability { return error }
         return nil
     }
@@ -18,8 +18,10 @@ struct CredentialStoreTests {
         defer { directory.remove() }
         let store = CredentialStore(file: TokenFileStore(path: directory.path + "/tokens.json"))
         let error = try #require(failure(store.availability(now: 0)))
-        #expect(error.kind == .authentication)
-        #expect(error.status == 401)
+        guard case .noCredentials = error else {
+            Issue.record("expected no credentials, got \(error)")
+            return
+        }
         store.reload(now: 10)
         let reloaded = try #require(failure(store.availability(now: 10)))
         #expect(reloaded.message.contains("no credentials in \(store.location)"))
@@ -52,12 +54,13 @@ struct CredentialStoreTests {
         try directory.write("tokens.json", #"{"access_token":"at2","expires_at":1000}"#)
         #expect(store.reloadIfChanged(now: 0))
         let error = try #require(failure(store.availability(now: 1000)))
-        #expect(error.kind == .authentication)
+        #expect(error == .expired(path: store.location))
         #expect(error.message.contains("has expired"))
         // A rejected refresh token makes an expired token unusable too.
         try directory.write("tokens.json", #"{"access_token":"at3","refresh_token":"rt","expires_at":1000}"#)
         store.reload(now: 0)
         store.recordRefreshFailure("invalid_grant: spent", rejected: true)
+        #expect(failure(store.availability(now: 2000)) == .refreshRejected(lastError: "invalid_grant: spent"))
         #expect(failure(store.availability(now: 2000))?.message.contains("maxctl login") == true)
     }
 

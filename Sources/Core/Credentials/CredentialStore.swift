@@ -38,7 +38,7 @@ public final class CredentialStore: Sendable {
         case ready(Credential)
         /// The access token has expired but can be refreshed.
         case refreshNeeded
-        case unavailable(APIError)
+        case unavailable(CredentialUnavailable)
     }
 
     public let backend: any CredentialBackend
@@ -202,19 +202,14 @@ public final class CredentialStore: Sendable {
     static func evaluate(_ snapshot: Snapshot, path: String, now: Double) -> Availability {
         guard let credential = snapshot.credential else {
             let reason = snapshot.loadError?.description ?? CredentialError.notLoggedIn(path: path).description
-            return .unavailable(APIError(.authentication, "maximize has no usable credentials: \(reason)"))
+            return .unavailable(.noCredentials(reason: reason))
         }
         guard case .oauth(let token) = credential, token.isExpired(now: now) else { return .ready(credential) }
         if snapshot.refreshRejected {
-            return .unavailable(
-                APIError(
-                    .authentication,
-                    "the refresh token was rejected (\(snapshot.lastRefreshError ?? "invalid_grant")); run `maxctl login`"
-                )
-            )
+            return .unavailable(.refreshRejected(lastError: snapshot.lastRefreshError ?? "invalid_grant"))
         }
         if token.refreshToken == nil {
-            return .unavailable(APIError(.authentication, CredentialError.expired(path: path).description))
+            return .unavailable(.expired(path: path))
         }
         return .refreshNeeded
     }

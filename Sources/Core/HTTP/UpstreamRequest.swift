@@ -75,7 +75,7 @@ public struct UpstreamError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var curlCode: Int
 
-    public init(kind: Kind, message: String, curlCode: Int) {
+    public init(kind: Kind, message: String, curlCode: Int = 0) {
         self.kind = kind
         self.message = message
         self.curlCode = curlCode

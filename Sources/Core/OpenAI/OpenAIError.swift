@@ -27,21 +27,6 @@ public struct OpenAIError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var body: [UInt8] { json.serialized() }
 
-    /// The OpenAI form of an error the proxy made in Anthropic's shape.
-    public init(_ error: APIError) {
-        let code: String? =
-            switch error.kind {
-            case .authentication: "invalid_api_key"
-            case .rateLimit: "rate_limit_exceeded"
-            case .requestTooLarge: "request_too_large"
-            case .notFound: "not_found"
-            case .overloaded: "overloaded"
-            case .timeout: "timeout"
-            default: nil
-            }
-        self.init(status: error.status, type: error.kind.rawValue, message: error.message, code: code)
-    }
-
     /// The OpenAI form of an upstream error body in Anthropic's shape (or anything else).
     public init(upstreamStatus status: Int, body: [UInt8]) {
         let json = try? JSONParser.parse(body)

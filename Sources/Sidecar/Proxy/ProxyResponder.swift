@@ -26,19 +26,18 @@ final class ProxyResponder: UpstreamDelegate {
     }
 
     let handler: NIOLoopBound<HTTPHandler>
-    let exchange: NIOLoopBound<HTTPHandler.Exchange>
     let eventLoop: any EventLoop
+    /// The exchange's attempt this transfer carries: the handler ignores events of earlier ones.
     let attempt: Int
     let allocator = ByteBufferAllocator()
     private let queue = Locked(Queue())
     private let pending = Atomic<Int>(0)
     private let paused = Atomic<Bool>(false)
 
-    init(handler: NIOLoopBound<HTTPHandler>, exchange: HTTPHandler.Exchange, attempt: Int) {
+    init(handler: NIOLoopBound<HTTPHandler>, attempt: Int) {
         self.handler = handler
         self.attempt = attempt
         self.eventLoop = handler.eventLoop
-        self.exchange = NIOLoopBound(exchange, eventLoop: handler.eventLoop)
     }
 
     func upstreamDidReceiveHead(_ head: UpstreamResponseHead) {
@@ -80,17 +79,16 @@ final class ProxyResponder: UpstreamDelegate {
             return events
         }
         let handler = handler.value
-        let exchange = exchange.value
         var ended = false
         for event in events {
             switch event {
             case .head(let head):
-                handler.upstreamHead(head, for: exchange, attempt: attempt)
+                handler.upstreamHead(head, attempt: attempt)
             case .body(let buffer):
                 let count = buffer.readableBytes
-                handler.upstreamBody(buffer, for: exchange, attempt: attempt) { [self] in flushed(count) }
+                handler.upstreamBody(buffer, attempt: attempt) { [self] in flushed(count) }
             case .complete(let error):
-                handler.upstreamComplete(error, for: exchange, attempt: attempt)
+                handler.upstreamComplete(error, attempt: attempt)
                 ended = true
             }
         }
@@ -101,7 +99,7 @@ final class ProxyResponder: UpstreamDelegate {
     private func flushed(_ count: Int) {
         let now = pending.subtract(count, ordering: .sequentiallyConsistent).newValue
         if now < Self.lowWater, paused.exchange(false, ordering: .sequentiallyConsistent) {
-            eventLoop.execute { [exchange] in exchange.value.transfer?.resume() }
+            eventLoop.execute { [handler, attempt] in handler.value.upstreamResumeRequested(attempt: attempt) }
         }
     }
 }

@@ -1,7 +1,9 @@
+import MaximizeCore
+
 /// An error the proxy itself answers with, in Anthropic's shape:
 /// `{"type":"error","error":{"type":"invalid_request_error","message":"..."}}`.
-public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
+struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
+    enum Kind: String, Sendable {
         case invalidRequest = "invalid_request_error"
         case authentication = "authentication_error"
         case notFound = "not_found_error"
@@ -12,20 +14,20 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case overloaded = "overloaded_error"
     }
 
-    public var kind: Kind
-    public var status: Int
-    public var message: String
+    var kind: Kind
+    var status: Int
+    var message: String
 
-    public init(_ kind: Kind, status: Int? = nil, _ message: String) {
+    init(_ kind: Kind, status: Int? = nil, _ message: String) {
         self.kind = kind
         self.message = message
         self.status = status ?? kind.defaultStatus
     }
 
-    public var description: String { "\(status) \(kind.rawValue): \(message)" }
+    var description: String { "\(status) \(kind.rawValue): \(message)" }
 
     /// The JSON body.
-    public var body: [UInt8] {
+    var body: [UInt8] {
         let value: JSONValue = [
             "type": "error",
             "error": ["type": .string(kind.rawValue), "message": .string(message)],
@@ -34,12 +36,12 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The error as a server-sent event, for failures after a stream has begun.
-    public var serverSentEvent: [UInt8] {
+    var serverSentEvent: [UInt8] {
         Array("event: error\ndata: ".utf8) + body + Array("\n\n".utf8)
     }
 
     /// The client-facing error for a failed upstream transfer.
-    public init(upstream error: UpstreamError) {
+    init(upstream error: UpstreamError) {
         switch error.kind {
         case .timeout:
             self.init(.timeout, "the upstream did not answer in time (api.request_timeout): \(error.message)")
@@ -58,7 +60,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension APIError.Kind {
-    public var defaultStatus: Int {
+    var defaultStatus: Int {
         switch self {
         case .invalidRequest: 400
         case .authentication: 401

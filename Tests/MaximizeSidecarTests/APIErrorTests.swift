@@ -1,6 +1,7 @@
+import MaximizeCore
 import Testing
 
-@testable import MaximizeCore
+@testable import MaximizeSidecar
 
 struct APIErrorTests {
     @Test(arguments: [

@@ -1,0 +1,38 @@
+import MaximizeCore
+import MaximizeCurl
+import NIOCore
+import NIOHTTP1
+
+/// What the handler holds for the request in progress, from its head to the end of its answer:
+/// the I/O side of the exchange (the control state is the ``ExchangeStateMachine``'s).
+final class ExchangeContext {
+    let head: HTTPRequestHead
+    let route: Route
+    /// The configuration snapshot taken when the head arrived, used for the whole exchange.
+    let configuration: RuntimeConfiguration
+    let startedAt = Clock.monotonicNanoseconds()
+    var body: ByteBuffer
+    /// Counted in the daemon's request statistics (an exchange that goes upstream).
+    var counted = false
+    var request: ValidatedRequest?
+    var transformer: any ResponseTransformer = AnthropicPassThrough()
+    var credential: Credential?
+    var upstream: UpstreamRequest?
+    var transfer: (any UpstreamTransferControl)?
+    var upstreamStartedAt: UInt64 = 0
+    var upstreamStatus = 0
+    var bytesOut = 0
+
+    init(head: HTTPRequestHead, route: Route, configuration: RuntimeConfiguration, body: ByteBuffer) {
+        self.head = head
+        self.route = route
+        self.configuration = configuration
+        self.body = body
+    }
+
+    /// The OAuth access token the current attempt carries.
+    var accessToken: Secret? {
+        if case .oauth(let token) = credential { return token.accessToken }
+        return nil
+    }
+}

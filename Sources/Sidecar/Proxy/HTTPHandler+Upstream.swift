@@ -1,0 +1,134 @@
+import Logging
+import MaximizeCore
+import NIOCore
+import NIOHTTP1
+
+extension HTTPHandler {
+    /// Starts attempt `attempt` of the exchange's upstream request with its credential.
+    func startUpstream(attempt: Int) {
+        guard let exchange, let context, let credential = exchange.credential else { return }
+        let settings = exchange.configuration.settings
+        let request: UpstreamRequest
+        if let validated = exchange.request {
+            let clientHeaders = exchange.head.headers.map { (name: $0.name, value: $0.value) }
+            request = UpstreamRequest(
+                method: "POST",
+                url: settings.api.baseURL + validated.endpoint.path,
+                headers: UpstreamHeaders.build(client: clientHeaders, credential: credential, settings: settings),
+                body: validated.shaped.body,
+                timeout: settings.api.requestTimeout,
+                caFile: settings.api.caFile,
+                httpVersion: settings.api.httpVersion
+            )
+            if attempt == 1 { logProxying(exchange, request: validated, upstream: request) }
+        } else {
+            request = ModelCatalog.upstreamRequest(settings: settings, credential: credential)
+        }
+        exchange.upstream = request
+        let responder = ProxyResponder(handler: NIOLoopBound(self, eventLoop: context.eventLoop), attempt: attempt)
+        exchange.upstreamStartedAt = Clock.monotonicNanoseconds()
+        exchange.transfer = upstream.start(request, delegate: responder)
+    }
+
+    /// Cancels the attempt and tries again after a delay: a `529 overloaded` waits `retry-after`
+    /// when the upstream gave one (up to a minute), else the configured backoff, doubled per
+    /// retry, with jitter; a failed connection waits a moment.
+    func retryLater(attempt: Int, _ reason: ExchangeStateMachine.RetryReason) {
+        guard let exchange, let context else { return }
+        exchange.transfer?.cancel()
+        exchange.transfer = nil
+        let delay: Double
+        switch reason {
+        case .overloaded(let retry, let retryAfter):
+            let api = exchange.configuration.settings.api
+            var seconds = api.overloadBackoffSeconds * Double(1 << (retry - 1)) * Double.random(in: 0.5...1.0)
+            if let retryAfter, let given = Double(retryAfter.filter { !$0.isWhitespace }), given >= 0 { seconds = min(given, 60) }
+            delay = seconds
+            daemon.metrics.overloadRetry()
+            exchange.configuration.logger.info(
+                "the upstream is overloaded (529); retrying",
+                metadata: ["retry": "\(retry)/\(api.overloadRetries)", "after.ms": "\(Int(seconds * 1000))"]
+            )
+        case .connectFailed:
+            delay = Double.random(in: 0.02...0.1)
+        }
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay * 1e9))) {
+            let handler = handler.value
+            handler.perform(handler.machine.retryTimerFired(attempt: attempt))
+        }
+    }
+
+    // MARK: - Events from the upstream, on the event loop
+    //
+    // Writes here are not flushed: the ``ProxyResponder`` flushes once after each batch of events.
+
+    func upstreamHead(_ head: UpstreamResponseHead, attempt: Int) {
+        let action = machine.upstreamHead(attempt: attempt, status: head.status, retryAfter: head.header("retry-after"))
+        guard case .writeHead = action else {
+            perform(action)
+            return
+        }
+        guard let exchange, let context else { return }
+        exchange.upstreamStatus = head.status
+        if exchange.route != .models {
+            daemon.metrics.upstreamLatency(
+                route: exchange.route.label,
+                nanoseconds: Clock.monotonicNanoseconds() - exchange.upstreamStartedAt
+            )
+        }
+        if let responseHead = exchange.transformer.head(head, request: exchange.head) {
+            context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+        }
+    }
+
+    /// One chunk of the upstream's body; `flushed` is called once it reached the client's socket
+    /// (or was dropped), for back-pressure.
+    func upstreamBody(_ buffer: ByteBuffer, attempt: Int, flushed: @escaping @Sendable () -> Void) {
+        guard case .writeBody = machine.upstreamBody(attempt: attempt), let exchange, let context,
+            let output = exchange.transformer.body(buffer, allocator: context.channel.allocator)
+        else {
+            flushed()
+            return
+        }
+        exchange.bytesOut += output.readableBytes
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.whenComplete { _ in flushed() }
+        context.write(wrapOutboundOut(.body(.byteBuffer(output))), promise: promise)
+    }
+
+    func upstreamComplete(_ error: UpstreamError?, attempt: Int) {
+        perform(machine.upstreamEnd(attempt: attempt, error: error))
+    }
+
+    /// A paused transfer may go on: the client drained what was written.
+    func upstreamResumeRequested(attempt: Int) {
+        perform(machine.resumeRequested(attempt: attempt))
+    }
+
+    /// Ends the exchange the way its transformer says, after the upstream ended or failed.
+    func endExchange(
+        note: String? = nil,
+        _ ending: (inout any ResponseTransformer, ByteBufferAllocator) -> ResponseEnding
+    ) {
+        guard let exchange, let context else { return }
+        self.exchange = nil
+        exchange.transfer = nil
+        switch ending(&exchange.transformer, context.channel.allocator) {
+        case .end(let trailer):
+            complete(exchange, failed: note != nil || exchange.upstreamStatus >= 400, note: note, answered: exchange.upstreamStatus)
+            if let trailer, trailer.readableBytes > 0 {
+                exchange.bytesOut += trailer.readableBytes
+                context.write(wrapOutboundOut(.body(.byteBuffer(trailer))), promise: nil)
+            }
+            endResponse(keepAlive: exchange.head.isKeepAlive)
+        case .respond(let response):
+            exchange.bytesOut += response.body.count
+            complete(exchange, failed: note != nil || response.status >= 400, note: note, answered: response.status)
+            respond(exchange.head, response)
+        case .close:
+            complete(exchange, failed: true, note: note, answered: exchange.upstreamStatus)
+            context.close(promise: nil)
+        }
+    }
+}

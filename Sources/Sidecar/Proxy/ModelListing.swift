@@ -1,0 +1,54 @@
+import MaximizeCore
+import NIOCore
+import NIOHTTP1
+
+/// `GET /v1/models`: the upstream's list, held whole, answered with the nicknames merged in.
+struct ModelListing: ResponseTransformer {
+    /// The largest model list read.
+    static let limit = 8 << 20
+
+    let settings: Settings
+    private var status = 0
+    private var contentType: String?
+    private var buffered: [UInt8] = []
+    private var overflow = false
+
+    init(settings: Settings) {
+        self.settings = settings
+    }
+
+    mutating func head(_ head: UpstreamResponseHead, request: HTTPRequestHead) -> HTTPResponseHead? {
+        status = head.status
+        contentType = head.header("content-type")
+        return nil
+    }
+
+    mutating func body(_ chunk: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer? {
+        if !overflow, buffered.count + chunk.readableBytes <= Self.limit {
+            buffered.append(contentsOf: chunk.readableBytesView)
+        } else {
+            overflow = true
+            buffered = []
+        }
+        return nil
+    }
+
+    mutating func end(allocator: ByteBufferAllocator) -> ResponseEnding {
+        if overflow {
+            let error = APIError(.api, status: 502, "the upstream's model list is larger than \(Self.limit >> 20) MiB")
+            return .respond(WholeResponse(status: error.status, contentType: "application/json", body: error.body))
+        }
+        guard status == 200 else {
+            return .respond(WholeResponse(status: status, contentType: contentType ?? "application/json", body: buffered))
+        }
+        let merged = ModelCatalog.merged(upstreamBody: buffered, settings: settings).serialized()
+        return .respond(WholeResponse(status: 200, contentType: "application/json", body: merged))
+    }
+
+    mutating func fail(_ error: UpstreamError, allocator: ByteBufferAllocator) -> ResponseEnding {
+        let error = APIError(upstream: error)
+        return .respond(WholeResponse(status: error.status, contentType: "application/json", body: error.body))
+    }
+
+    mutating func takeUsage() -> UsageScanner.Usage? { nil }
+}

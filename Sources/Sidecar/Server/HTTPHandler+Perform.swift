@@ -1,0 +1,156 @@
+import MaximizeCore
+import NIOCore
+import NIOHTTP1
+
+extension HTTPHandler {
+    /// Performs what the state machine decided.
+    func perform(_ action: ExchangeStateMachine.Action) {
+        switch action {
+        case .none, .appendBody, .writeHead, .writeBody, .dropBody:
+            // The data-carrying actions are performed where their data is (the upstream events).
+            break
+        case .collectBody(let capacity, let sendContinue):
+            guard let exchange, let context else { return }
+            if sendContinue {
+                let head = HTTPResponseHead(version: exchange.head.version, status: .continue)
+                context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
+            }
+            if capacity > 0 { exchange.body = context.channel.allocator.buffer(capacity: capacity) }
+        case .reply(let error, let close):
+            guard let exchange else { return }
+            self.exchange = nil
+            if exchange.counted { complete(exchange, failed: true, note: nil, answered: nil) }
+            respondError(exchange.head, route: exchange.route, error, configuration: exchange.configuration, close: close)
+        case .serveLocal(let route):
+            guard let exchange else { return }
+            self.exchange = nil
+            serveLocal(exchange.head, route: route, configuration: exchange.configuration)
+        case .validateBody(let route):
+            validate(route)
+        case .fetchCredential(let replacingRefused):
+            fetchCredential(refused: replacingRefused ? exchange?.accessToken : nil)
+        case .startUpstream(let attempt):
+            startUpstream(attempt: attempt)
+        case .refreshAndRetry:
+            guard let exchange else { return }
+            exchange.transfer?.cancel()
+            exchange.transfer = nil
+            exchange.configuration.logger.info("the upstream refused the access token; refreshing and retrying once")
+            fetchCredential(refused: exchange.accessToken)
+        case .retryLater(let attempt, let reason):
+            retryLater(attempt: attempt, reason)
+        case .finishResponse:
+            endExchange { transformer, allocator in transformer.end(allocator: allocator) }
+        case .failResponse(let fault):
+            endExchange(note: fault.error.message) { transformer, allocator in
+                transformer.fail(fault.error, allocator: allocator)
+            }
+        case .failBeforeResponse(let fault):
+            guard let exchange else { return }
+            self.exchange = nil
+            complete(exchange, failed: true, note: fault.error.message, answered: nil)
+            respondError(
+                exchange.head,
+                route: exchange.route,
+                .api(APIError(upstream: fault.error)),
+                configuration: exchange.configuration
+            )
+        case .abandon(let cancelUpstream, let responseStarted):
+            guard let exchange else { return }
+            self.exchange = nil
+            if cancelUpstream { exchange.transfer?.cancel() }
+            exchange.transfer = nil
+            // The client's choice, not a failure of the proxy: counted, logged at debug level.
+            complete(exchange, failed: false, note: nil, answered: responseStarted ? exchange.upstreamStatus : nil)
+            exchange.configuration.logger.debug("client disconnected; upstream transfer cancelled")
+        case .resumeUpstream:
+            exchange?.transfer?.resume()
+        case .close:
+            context?.close(promise: nil)
+        }
+    }
+
+    /// Local routes, answered from memory: no file is touched on an event loop (the watcher and
+    /// the refresh loop keep the credentials current).
+    func serveLocal(_ head: HTTPRequestHead, route: Route, configuration: RuntimeConfiguration) {
+        switch route {
+        case .healthz:
+            respondJSON(head, status: .ok, ["status": "ok"])
+        case .readyz:
+            if let reason = daemon.credentials.unreadyReason(now: Clock.now()) {
+                respondJSON(head, status: .serviceUnavailable, ["status": "unavailable", "reason": .string(reason)])
+            } else {
+                respondJSON(head, status: .ok, ["status": "ready"])
+            }
+        case .authStatus:
+            respondJSON(head, status: .ok, AuthStatus.json(daemon: daemon))
+        case .metrics:
+            respond(
+                head,
+                WholeResponse(
+                    status: 200,
+                    contentType: "text/plain; version=0.0.4; charset=utf-8",
+                    body: daemon.metrics.render(daemon: daemon)
+                )
+            )
+        case .wrongMethod(let allowed):
+            let error = APIError(.notFound, "\(head.method.rawValue) \(route.label) is not a route; use \(allowed)")
+            respondError(head, route: route, .api(error), configuration: configuration)
+        default:
+            let error = APIError(.notFound, "no route for \(head.method.rawValue) \(Self.safePath(head.uri))")
+            respondError(head, route: route, .api(error), configuration: configuration)
+        }
+    }
+
+    /// Validates the complete body (the model list takes none), before any credential is asked for.
+    func validate(_ route: Route) {
+        guard let exchange, let context else { return }
+        exchange.counted = true
+        daemon.stats.started()
+        guard route != .models else {
+            exchange.transformer = ModelListing(settings: exchange.configuration.settings)
+            perform(machine.bodyValidated())
+            return
+        }
+        let result = ValidatedRequest.validate(
+            route: route,
+            body: exchange.body,
+            shaper: exchange.configuration.shaper,
+            kind: credentials.expectedKind,
+            allocator: context.channel.allocator
+        )
+        switch result {
+        case .success(let request):
+            exchange.request = request
+            if let openAI = request.openAI {
+                exchange.transformer = ChatCompletionsTranslation(request: openAI)
+            }
+            perform(machine.bodyValidated())
+        case .failure(let error):
+            perform(machine.bodyRejected(error))
+        }
+    }
+
+    func fetchCredential(refused: Secret?) {
+        guard let exchange, let context else { return }
+        credentials.obtain(refused: refused, on: context.eventLoop) { [self] result in
+            guard self.exchange === exchange else { return }
+            switch result {
+            case .success(let credential):
+                if var request = exchange.request {
+                    if let error = request.reshape(for: credential.kind, shaper: exchange.configuration.shaper) {
+                        perform(machine.credentialUnavailable(error))
+                        return
+                    }
+                    exchange.request = request
+                }
+                exchange.credential = credential
+                var canRefresh = false
+                if case .oauth(let token) = credential { canRefresh = token.refreshToken != nil }
+                perform(machine.credentialReady(canRefresh: canRefresh))
+            case .failure(let error):
+                perform(machine.credentialUnavailable(error))
+            }
+        }
+    }
+}
