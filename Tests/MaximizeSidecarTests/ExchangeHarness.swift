@@ -84,7 +84,7 @@ final class ExchangeHarness {
         adjust(&loaded.settings)
         daemon = DaemonContext(
             paths: paths,
-            configuration: RuntimeConfiguration(loaded: loaded, baseLogger: Logger(label: "test")),
+            configuration: RuntimeConfiguration(loaded: loaded, baseLogger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })),
             credentials: CredentialStore(file: TokenFileStore(path: "/tmp/maximize-unit-exchange/none/tokens.json")),
             client: client
         )
