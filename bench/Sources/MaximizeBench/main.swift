@@ -1,3 +1,4 @@
+// over 300 lines: a script, one section per measured part, read top to bottom as the table prints.
 import Foundation
 
 // maximize-bench --maximize PATH --maxctl PATH [--baseline PATH] [--quick] [--out FILE]
