@@ -29,6 +29,13 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Sources/CCurlShim"),
+        // libcrypto for SHA-256: libcurl (OpenSSL flavour) maps it already; libpq-dev pulls the headers in.
+        .systemLibrary(
+            name: "CCrypto",
+            path: "Sources/CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .systemLibrary(
             name: "CLibPQ",
             path: "Sources/CLibPQ",
@@ -44,9 +51,11 @@ let package = Package(
             name: "MaximizeCore",
             dependencies: [
                 "CCurl",
+                "CCrypto",
                 "CCurlShim",
                 "CInotifyTools",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Sources/Core",
             exclude: ["Postgres"],
@@ -54,7 +63,11 @@ let package = Package(
         ),
         .target(
             name: "MaximizePostgres",
-            dependencies: ["MaximizeCore", "CLibPQ"],
+            dependencies: [
+                "MaximizeCore",
+                "CLibPQ",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Sources/Core/Postgres",
             swiftSettings: swiftSettings
         ),
@@ -70,6 +83,7 @@ let package = Package(
                 "MaximizeCore",
                 "MaximizeControl",
                 "MaximizePostgres",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -100,13 +114,20 @@ let package = Package(
         ),
         .testTarget(
             name: "MaximizeCoreTests",
-            dependencies: ["MaximizeCore"],
+            dependencies: [
+                "MaximizeCore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Tests/MaximizeCoreTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "MaximizePostgresTests",
-            dependencies: ["MaximizePostgres", "MaximizeCore"],
+            dependencies: [
+                "MaximizePostgres",
+                "MaximizeCore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Tests/MaximizePostgresTests",
             swiftSettings: swiftSettings
         ),
@@ -132,6 +153,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "MaximizeCore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

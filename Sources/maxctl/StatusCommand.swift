@@ -25,10 +25,10 @@ struct StatusCommand: ParsableCommand {
         if json {
             print(document.json.jsonString)
         } else {
-            print(Self.render(document, now: Clock.now()))
+            print(Self.render(document, now: WallClock.now()))
         }
         let process = ProcessObservation.observe(document, runDirectory: options.paths.runDirectory)
-        let verdict = HealthCheck.evaluate(.success(document), probe: .live, maxAge: 15, now: Clock.now(), process: process)
+        let verdict = HealthCheck.evaluate(.success(document), probe: .live, maxAge: 15, now: WallClock.now(), process: process)
         if !verdict.healthy { throw CommandFailure(verdict.message) }
     }
 

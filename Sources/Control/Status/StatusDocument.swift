@@ -113,7 +113,7 @@ public struct StatusDocument: Sendable, Equatable {
 extension StatusDocument {
     /// The contract's JSON.
     public var json: JSONValue {
-        func time(_ value: Double?) -> JSONValue { value.map { .string(Clock.iso8601($0)) } ?? .null }
+        func time(_ value: Double?) -> JSONValue { value.map { .string(Timestamp.iso8601($0)) } ?? .null }
         func text(_ value: String?) -> JSONValue {
             value.map { .string(ExternalText.clean($0, limit: Self.maximumTextBytes)) } ?? .null
         }
@@ -176,7 +176,7 @@ extension StatusDocument {
     public init?(json: JSONValue) {
         guard json["schema"]?.intValue == Self.schema, let stateName = json["state"]?.stringValue,
             let state = DaemonState(rawValue: stateName), let updated = json["updated_at"]?.stringValue,
-            let updatedAt = Clock.unixTime(iso8601: updated)
+            let updatedAt = Timestamp.unixTime(iso8601: updated)
         else { return nil }
         self.init()
         self.state = state
@@ -187,20 +187,20 @@ extension StatusDocument {
         pidNamespace = json["pid_namespace"]?.stringValue
         warnings = (json["warnings"]?.arrayValue ?? []).compactMap(\.stringValue)
         reason = json["reason"]?.stringValue
-        startedAt = json["started_at"]?.stringValue.flatMap(Clock.unixTime(iso8601:)) ?? 0
+        startedAt = json["started_at"]?.stringValue.flatMap(Timestamp.unixTime(iso8601:)) ?? 0
         listeners = (json["listeners"]?.arrayValue ?? []).map {
             Listener(type: $0["type"]?.stringValue ?? "", path: $0["path"]?.stringValue, address: $0["address"]?.stringValue)
         }
         credentials.kind = json["credentials"]?["kind"]?.stringValue ?? "none"
         credentials.source = json["credentials"]?["source"]?.stringValue ?? ""
-        credentials.expiresAt = json["credentials"]?["expires_at"]?.stringValue.flatMap(Clock.unixTime(iso8601:))
-        credentials.lastRefreshAt = json["credentials"]?["last_refresh_at"]?.stringValue.flatMap(Clock.unixTime(iso8601:))
+        credentials.expiresAt = json["credentials"]?["expires_at"]?.stringValue.flatMap(Timestamp.unixTime(iso8601:))
+        credentials.lastRefreshAt = json["credentials"]?["last_refresh_at"]?.stringValue.flatMap(Timestamp.unixTime(iso8601:))
         credentials.lastRefreshError = json["credentials"]?["last_refresh_error"]?.stringValue
         credentials.store = json["credentials"]?["store"]?.stringValue ?? "file"
         credentials.saved = json["credentials"]?["saved"]?.boolValue ?? true
         config.path = json["config"]?["path"]?.stringValue ?? ""
         config.sha256 = json["config"]?["sha256"]?.stringValue
-        config.loadedAt = json["config"]?["loaded_at"]?.stringValue.flatMap(Clock.unixTime(iso8601:))
+        config.loadedAt = json["config"]?["loaded_at"]?.stringValue.flatMap(Timestamp.unixTime(iso8601:))
         config.error = json["config"]?["error"]?.stringValue
         requests.total = json["requests"]?["total"]?.intValue ?? 0
         requests.inFlight = json["requests"]?["in_flight"]?.intValue ?? 0
@@ -214,7 +214,7 @@ extension StatusDocument {
                 id: id,
                 action: entry["action"]?.stringValue ?? "",
                 result: result,
-                at: entry["at"]?.stringValue.flatMap(Clock.unixTime(iso8601:)) ?? 0
+                at: entry["at"]?.stringValue.flatMap(Timestamp.unixTime(iso8601:)) ?? 0
             )
         }
     }

@@ -14,7 +14,7 @@ struct RefreshLoop {
         var failures = 0
         while !Task.isCancelled {
             let logger = daemon.current.logger
-            let now = Clock.now()
+            let now = WallClock.now()
             // The safety net for mounts that drop inotify events.
             await reloader.synchronizeSeed()
             if await reloader.reloadCredentials() { failures = 0 }
@@ -29,7 +29,7 @@ struct RefreshLoop {
                     case .success(let credential):
                         failures = 0
                         if case .oauth(let fresh) = credential, let expiry = fresh.expiresAt {
-                            logger.info("access token refreshed", metadata: ["expires_at": "\(Clock.iso8601(expiry))"])
+                            logger.info("access token refreshed", metadata: ["expires_at": "\(Timestamp.iso8601(expiry))"])
                         }
                         wait = 1
                     case .failure(let failure):

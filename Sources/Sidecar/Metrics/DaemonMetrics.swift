@@ -1,14 +1,15 @@
 import MaximizeCore
+import NIOConcurrencyHelpers
 import Prometheus
 
 /// The daemon's Prometheus metrics (`/metrics`), kept with swift-prometheus's registry.
 final class DaemonMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
-    private let requestCounters = Locked<[String: Counter]>([:])
-    private let latency = Locked<[String: DurationHistogram]>([:])
-    private let refreshCounters = Locked<[String: Counter]>([:])
-    private let reloadCounters = Locked<[String: Counter]>([:])
-    private let tokenCounters = Locked<[String: Counter]>([:])
+    private let requestCounters = NIOLockedValueBox<[String: Counter]>([:])
+    private let latency = NIOLockedValueBox<[String: DurationHistogram]>([:])
+    private let refreshCounters = NIOLockedValueBox<[String: Counter]>([:])
+    private let reloadCounters = NIOLockedValueBox<[String: Counter]>([:])
+    private let tokenCounters = NIOLockedValueBox<[String: Counter]>([:])
     let inFlight: Gauge
     let tokenExpiry: Gauge
     let uptime: Gauge
@@ -65,7 +66,7 @@ final class DaemonMetrics: Sendable {
     /// One finished request.
     func request(route: String, status: Int) {
         let key = "\(route) \(status)"
-        let counter = requestCounters.withLock { counters in
+        let counter = requestCounters.withLockedValue { counters in
             if let counter = counters[key] { return counter }
             let counter = registry.makeCounter(
                 descriptor: Self.name("requests", "total", "Requests served, by route and status."),
@@ -79,7 +80,7 @@ final class DaemonMetrics: Sendable {
 
     /// Time from sending a request upstream to its response head.
     func upstreamLatency(route: String, nanoseconds: UInt64) {
-        let histogram = latency.withLock { histograms in
+        let histogram = latency.withLockedValue { histograms in
             if let histogram = histograms[route] { return histogram }
             let histogram = registry.makeDurationHistogram(
                 descriptor: Self.name("upstream_latency", "seconds", "Time to the upstream's response head."),
@@ -126,12 +127,12 @@ final class DaemonMetrics: Sendable {
     }
 
     private func counter(
-        in table: Locked<[String: Counter]>,
+        in table: NIOLockedValueBox<[String: Counter]>,
         _ descriptor: MetricNameDescriptor,
         label: String,
         value: String
     ) -> Counter {
-        table.withLock { counters in
+        table.withLockedValue { counters in
             if let counter = counters[value] { return counter }
             let counter = registry.makeCounter(descriptor: descriptor, labels: [(label, value)])
             counters[value] = counter
@@ -141,7 +142,7 @@ final class DaemonMetrics: Sendable {
 
     /// The Prometheus text exposition, with the gauges brought up to date.
     func render(daemon: DaemonContext) -> [UInt8] {
-        let now = Clock.now()
+        let now = WallClock.now()
         inFlight.set(to: Double(daemon.stats.inFlight.load(ordering: .relaxed)))
         uptime.set(to: now - daemon.startedAt)
         let snapshot = daemon.credentials.snapshot

@@ -50,7 +50,7 @@ extension HTTPHandler {
         exchange.isEventStream = eventStream
         if head.status == 200 { exchange.usage = UsageScanner(eventStream: eventStream) }
         guard head.status == 200, eventStream, let request = exchange.openAIRequest, request.stream else { return }
-        exchange.openAIStream = (ChatCompletionStream(created: Int(Clock.now()), includeUsage: request.includeUsage), SSEParser())
+        exchange.openAIStream = (ChatCompletionStream(created: Int(WallClock.now()), includeUsage: request.includeUsage), SSEParser())
         var headers = HTTPHeaders(Self.forwardedToOpenAI(head.headers))
         headers.add(name: "content-type", value: "text/event-stream")
         headers.add(name: "cache-control", value: "no-cache")
@@ -141,7 +141,7 @@ extension HTTPHandler {
             )
             return
         }
-        let body = ChatCompletionResponse.translate(message, created: Int(Clock.now())).serialized()
+        let body = ChatCompletionResponse.translate(message, created: Int(WallClock.now())).serialized()
         exchange.bytesOut += body.count
         daemon.metrics.request(route: Route.chatCompletions.label, status: 200)
         respond(head, status: .ok, contentType: "application/json", body: body, close: false, extraHeaders: forwarded)

@@ -58,7 +58,7 @@ extension HTTPHandler {
             exchange: exchange,
             attempt: exchange.attempt
         )
-        exchange.upstreamStartedAt = Clock.monotonicNanoseconds()
+        exchange.upstreamStartedAt = WallClock.monotonicNanoseconds()
         exchange.transfer = daemon.client.start(upstream, delegate: responder)
     }
 
@@ -161,7 +161,7 @@ extension HTTPHandler {
         exchange.upstreamStatus = head.status
         daemon.metrics.upstreamLatency(
             route: exchange.route.label,
-            nanoseconds: Clock.monotonicNanoseconds() - exchange.upstreamStartedAt
+            nanoseconds: WallClock.monotonicNanoseconds() - exchange.upstreamStartedAt
         )
         if exchange.openAIRequest != nil {
             openAIHead(head, for: exchange)
@@ -254,7 +254,7 @@ extension HTTPHandler {
         if let usage = exchange.usage?.finish() { daemon.metrics.tokens(usage) }
         let logger = exchange.configuration.logger
         guard logger.logLevel <= .debug || (failed && note != nil) else { return }
-        let elapsed = Double(Clock.monotonicNanoseconds() - exchange.startedAt) / 1e6
+        let elapsed = Double(WallClock.monotonicNanoseconds() - exchange.startedAt) / 1e6
         var metadata: Logger.Metadata = [
             "route": "\(exchange.route.label)",
             "status": "\(exchange.upstreamStatus)",

@@ -12,7 +12,7 @@ extension HTTPHandler {
         recheck: Bool = true,
         _ body: @escaping (Credential) -> Void
     ) {
-        switch daemon.credentials.availability(now: Clock.now()) {
+        switch daemon.credentials.availability(now: WallClock.now()) {
         case .ready(let credential) where failed == nil:
             body(credential)
         case .unavailable where failed == nil && recheck:
@@ -44,7 +44,7 @@ extension HTTPHandler {
         let bound = NIOLoopBound((exchange, body), eventLoop: context.eventLoop)
         let credentials = daemon.credentials
         Task {
-            credentials.reloadIfChanged(now: Clock.now())
+            credentials.reloadIfChanged(now: WallClock.now())
             handler.eventLoop.execute {
                 let (exchange, body) = bound.value
                 guard case .responding(let current) = handler.value.state, current === exchange else { return }

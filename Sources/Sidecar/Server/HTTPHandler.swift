@@ -25,7 +25,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let head: HTTPRequestHead
         let route: Route
         let configuration: RuntimeConfiguration
-        let startedAt = Clock.monotonicNanoseconds()
+        let startedAt = WallClock.monotonicNanoseconds()
         var transfer: UpstreamTransfer?
         var responseStarted = false
         var isEventStream = false
@@ -166,7 +166,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .readyz:
             // From memory only: no file is touched on an event loop (the watcher and the refresh
             // loop keep the credentials current).
-            if let reason = daemon.credentials.unreadyReason(now: Clock.now()) {
+            if let reason = daemon.credentials.unreadyReason(now: WallClock.now()) {
                 respondJSON(head, status: .serviceUnavailable, ["status": "unavailable", "reason": .string(reason)])
             } else {
                 respondJSON(head, status: .ok, ["status": "ready"])
