@@ -1,15 +1,12 @@
 import MaximizeCore
-import NIOConcurrencyHelpers
 import Prometheus
 
 /// The daemon's Prometheus metrics (`/metrics`), kept with swift-prometheus's registry.
+///
+/// Labelled metrics are asked of the registry each time: it returns the one already registered
+/// under that name and labels (one lock, no cache of our own).
 final class DaemonMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
-    private let requestCounters = NIOLockedValueBox<[String: Counter]>([:])
-    private let latency = NIOLockedValueBox<[String: DurationHistogram]>([:])
-    private let refreshCounters = NIOLockedValueBox<[String: Counter]>([:])
-    private let reloadCounters = NIOLockedValueBox<[String: Counter]>([:])
-    private let tokenCounters = NIOLockedValueBox<[String: Counter]>([:])
     let inFlight: Gauge
     let tokenExpiry: Gauge
     let uptime: Gauge
@@ -65,49 +62,36 @@ final class DaemonMetrics: Sendable {
 
     /// One finished request.
     func request(route: String, status: Int) {
-        let key = "\(route) \(status)"
-        let counter = requestCounters.withLockedValue { counters in
-            if let counter = counters[key] { return counter }
-            let counter = registry.makeCounter(
-                descriptor: Self.name("requests", "total", "Requests served, by route and status."),
-                labels: [("route", route), ("status", String(status))]
-            )
-            counters[key] = counter
-            return counter
-        }
-        counter.increment()
+        registry.makeCounter(
+            descriptor: Self.name("requests", "total", "Requests served, by route and status."),
+            labels: [("route", route), ("status", String(status))]
+        ).increment()
     }
 
     /// Time from sending a request upstream to its response head.
     func upstreamLatency(route: String, nanoseconds: UInt64) {
-        let histogram = latency.withLockedValue { histograms in
-            if let histogram = histograms[route] { return histogram }
-            let histogram = registry.makeDurationHistogram(
-                descriptor: Self.name("upstream_latency", "seconds", "Time to the upstream's response head."),
-                labels: [("route", route)],
-                buckets: Self.latencyBuckets
-            )
-            histograms[route] = histogram
-            return histogram
-        }
-        histogram.record(.nanoseconds(Int64(nanoseconds)))
+        registry.makeDurationHistogram(
+            descriptor: Self.name("upstream_latency", "seconds", "Time to the upstream's response head."),
+            labels: [("route", route)],
+            buckets: Self.latencyBuckets
+        ).record(.nanoseconds(Int64(nanoseconds)))
     }
 
     func refresh(result: String) {
-        counter(
-            in: refreshCounters,
-            Self.name("token_refreshes", "total", "Token refreshes by result: refreshed, adopted (another process had refreshed), failed, rejected."),
-            label: "result",
-            value: result
+        registry.makeCounter(
+            descriptor: Self.name(
+                "token_refreshes",
+                "total",
+                "Token refreshes by result: refreshed, adopted (another process had refreshed), failed, rejected."
+            ),
+            labels: [("result", result)]
         ).increment()
     }
 
     func reload(result: String) {
-        counter(
-            in: reloadCounters,
-            Self.name("config_reloads", "total", "Configuration reloads by result: applied, invalid."),
-            label: "result",
-            value: result
+        registry.makeCounter(
+            descriptor: Self.name("config_reloads", "total", "Configuration reloads by result: applied, invalid."),
+            labels: [("result", result)]
         ).increment()
     }
 
@@ -117,26 +101,10 @@ final class DaemonMetrics: Sendable {
             ("input", usage.inputTokens), ("output", usage.outputTokens),
             ("cache_creation_input", usage.cacheCreationInputTokens), ("cache_read_input", usage.cacheReadInputTokens),
         ] where count > 0 {
-            counter(
-                in: tokenCounters,
-                Self.name("tokens", "total", "Tokens reported in the upstream's usage, by type."),
-                label: "type",
-                value: kind
+            registry.makeCounter(
+                descriptor: Self.name("tokens", "total", "Tokens reported in the upstream's usage, by type."),
+                labels: [("type", kind)]
             ).increment(by: Int64(count))
-        }
-    }
-
-    private func counter(
-        in table: NIOLockedValueBox<[String: Counter]>,
-        _ descriptor: MetricNameDescriptor,
-        label: String,
-        value: String
-    ) -> Counter {
-        table.withLockedValue { counters in
-            if let counter = counters[value] { return counter }
-            let counter = registry.makeCounter(descriptor: descriptor, labels: [(label, value)])
-            counters[value] = counter
-            return counter
         }
     }
 
