@@ -4,6 +4,7 @@ import PackageDescription
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 let package = Package(
@@ -97,7 +98,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "maximize",
-            dependencies: ["MaximizeSidecar"],
+            dependencies: [
+                "MaximizeSidecar",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Sources/Sidecar/Executable",
             swiftSettings: swiftSettings
         ),
@@ -145,6 +149,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Tests/MaximizeSidecarTests",
             swiftSettings: swiftSettings

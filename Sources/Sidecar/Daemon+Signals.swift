@@ -1,4 +1,5 @@
 import Logging
+import MaximizeControl
 import MaximizeCore
 import NIOConcurrencyHelpers
 

@@ -1,8 +1,10 @@
 import Logging
 import MaximizeControl
 import MaximizeCore
+import MaximizePostgres
 import NIOCore
 import NIOPosix
+import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

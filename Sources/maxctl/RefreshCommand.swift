@@ -1,4 +1,5 @@
 import ArgumentParser
+import MaximizeControl
 import MaximizeCore
 
 /// `maxctl refresh`: refresh the OAuth access token now.

@@ -1,6 +1,7 @@
 import Foundation
 import MaximizeCore
 import NIOConcurrencyHelpers
+import Synchronization
 import Testing
 
 /// Four replicas sharing one credential in a real PostgreSQL (the throwaway cluster `scripts/test`

@@ -1,3 +1,4 @@
+import Prometheus
 import Testing
 
 @testable import MaximizeCore

@@ -1,5 +1,6 @@
 import MaximizeCore
 import Prometheus
+import Synchronization
 
 /// The daemon's Prometheus metrics (`/metrics`), kept with swift-prometheus's registry.
 ///

@@ -2,6 +2,7 @@ import Logging
 import MaximizeControl
 import MaximizeCore
 import NIOConcurrencyHelpers
+import Synchronization
 
 /// Keeps `status.json` current: rewritten on every state change and as a heartbeat.
 final class StatusPublisher: Sendable {

@@ -1,3 +1,4 @@
+import Foundation
 import MaximizeCore
 import NIOCore
 import NIOHTTP1
