@@ -29,9 +29,18 @@ final class DaemonContext: Sendable {
     let stats = RequestStats()
     let metrics: DaemonMetrics
     let startedAt: Double
+    /// The wall clock the daemon decides by (refresh scheduling, control requests, reloads):
+    /// ``WallClock/now()``, or a test's manual clock.
+    let now: @Sendable () -> Double
     private let configuration: NIOLockedValueBox<RuntimeConfiguration>
 
-    init(paths: MaximizePaths, configuration: RuntimeConfiguration, credentials: CredentialStore, client: CurlClient) {
+    init(
+        paths: MaximizePaths,
+        configuration: RuntimeConfiguration,
+        credentials: CredentialStore,
+        client: CurlClient,
+        now: @escaping @Sendable () -> Double = WallClock.now
+    ) {
         let current = NIOLockedValueBox(configuration)
         let metrics = DaemonMetrics()
         self.paths = paths
@@ -46,7 +55,8 @@ final class DaemonContext: Sendable {
         ) { event in
             Self.observe(event, metrics: metrics, logger: current.withLockedValue { $0.logger }, path: path)
         }
-        self.startedAt = WallClock.now()
+        self.now = now
+        self.startedAt = now()
     }
 
     /// Counts and logs what the refresh coordinator did.

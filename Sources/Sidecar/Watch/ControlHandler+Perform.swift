@@ -10,7 +10,7 @@ extension ControlHandler {
         var results: [StatusDocument.Control.Result] = []
         for (action, ids) in [(ControlRequest.Action.reload, batch.reloads), (.refresh, batch.refreshes)] where !ids.isEmpty {
             let result = action == .reload ? await reload() : await refresh()
-            let now = WallClock.now()
+            let now = daemon.now()
             results += ids.map { StatusDocument.Control.Result(id: $0, action: action.rawValue, result: result, at: now) }
             var metadata: Logger.Metadata = ["action": "\(action.rawValue)", "result": "\(result)"]
             if ids.count == 1 { metadata["id"] = "\(ids[0])" } else { metadata["requests"] = "\(ids.count)" }
