@@ -23,7 +23,7 @@ struct StatusCommand: ParsableCommand {
             throw CommandFailure(error.description)
         }
         if json {
-            print(document.json.jsonString)
+            print(String(decoding: try document.encoded().dropLast(), as: UTF8.self))
         } else {
             print(Self.render(document, now: WallClock.now()))
         }
