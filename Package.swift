@@ -4,6 +4,7 @@ import PackageDescription
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 // Linux (glibc) only: the daemon is built on epoll, eventfd, inotify and Linux's /proc.
@@ -29,6 +30,13 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Sources/CCurlShim"),
+        // libcrypto for SHA-256: libcurl (OpenSSL flavour) maps it already; libpq-dev pulls the headers in.
+        .systemLibrary(
+            name: "CCrypto",
+            path: "Sources/CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .systemLibrary(
             name: "CLibPQ",
             path: "Sources/CLibPQ",
@@ -43,7 +51,9 @@ let package = Package(
         .target(
             name: "MaximizeCore",
             dependencies: [
-                .product(name: "Logging", package: "swift-log")
+                "CCrypto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Sources/Core",
             exclude: ["Postgres", "Upstream", "Watch"],
@@ -51,19 +61,32 @@ let package = Package(
         ),
         .target(
             name: "MaximizeCurl",
-            dependencies: ["MaximizeCore", "CCurl", "CCurlShim"],
+            dependencies: [
+                "MaximizeCore",
+                "CCurl",
+                "CCurlShim",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Sources/Core/Upstream",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "MaximizeWatch",
-            dependencies: ["MaximizeCore", "CInotifyTools"],
+            dependencies: [
+                "MaximizeCore",
+                "CInotifyTools",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Sources/Core/Watch",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "MaximizePostgres",
-            dependencies: ["MaximizeCore", "CLibPQ"],
+            dependencies: [
+                "MaximizeCore",
+                "CLibPQ",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Sources/Core/Postgres",
             swiftSettings: swiftSettings
         ),
@@ -81,6 +104,7 @@ let package = Package(
                 "MaximizeWatch",
                 "MaximizeControl",
                 "MaximizePostgres",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -94,7 +118,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "maximize",
-            dependencies: ["MaximizeSidecar"],
+            dependencies: [
+                "MaximizeSidecar",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Sources/Sidecar/Executable",
             swiftSettings: swiftSettings
         ),
@@ -111,7 +138,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MaximizeCoreTests",
-            dependencies: ["MaximizeCore"],
+            dependencies: [
+                "MaximizeCore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Tests/MaximizeCoreTests",
             swiftSettings: swiftSettings
         ),
@@ -123,7 +153,11 @@ let package = Package(
         ),
         .testTarget(
             name: "MaximizePostgresTests",
-            dependencies: ["MaximizePostgres", "MaximizeCore"],
+            dependencies: [
+                "MaximizePostgres",
+                "MaximizeCore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Tests/MaximizePostgresTests",
             swiftSettings: swiftSettings
         ),
@@ -139,9 +173,12 @@ let package = Package(
                 "MaximizeSidecar",
                 "MaximizeCore",
                 "MaximizeCurl",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Tests/MaximizeSidecarTests",
             swiftSettings: swiftSettings
@@ -150,6 +187,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "MaximizeCore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -54,7 +54,7 @@ extension Daemon {
             }
         }
         let credentials = CredentialStore(backend: backend)
-        await credentials.reloadFromBackend(now: Clock.now())
+        await credentials.reloadFromBackend(now: WallClock.now())
         let snapshot = credentials.snapshot
         if let error = snapshot.loadError {
             logger.error("\(error)")

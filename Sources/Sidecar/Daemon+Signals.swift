@@ -1,5 +1,7 @@
 import Logging
+import MaximizeControl
 import MaximizeCore
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
 import Glibc
@@ -12,14 +14,14 @@ extension Daemon {
     /// once. SIGHUP reloads `config.json` and the credentials as a `reload` control request does;
     /// every other waited signal (SIGUSR1 and SIGUSR2 are reserved) is logged at debug and ignored.
     static func waitForSignal(status: StatusPublisher, server: ProxyServer, control: ControlHandler) async -> Int32 {
-        let received = Locked<(count: Int, continuation: CheckedContinuation<Int32, Never>?)>((0, nil))
+        let received = NIOLockedValueBox<(count: Int, continuation: CheckedContinuation<Int32, Never>?)>((0, nil))
         return await withCheckedContinuation { continuation in
-            received.withLock { $0.continuation = continuation }
+            received.withLockedValue { $0.continuation = continuation }
             SignalWaiter.start { signal in
                 let logger = control.daemon.current.logger
                 switch signal {
                 case SIGTERM, SIGINT:
-                    let first = received.withLock { state -> CheckedContinuation<Int32, Never>? in
+                    let first = received.withLockedValue { state -> CheckedContinuation<Int32, Never>? in
                         state.count += 1
                         defer { state.continuation = nil }
                         return state.continuation
@@ -34,7 +36,7 @@ extension Daemon {
                     }
                 case SIGHUP:
                     // A reload would bind the listeners the drain has closed.
-                    guard received.withLock({ $0.count == 0 }) else {
+                    guard received.withLockedValue({ $0.count == 0 }) else {
                         logger.info("SIGHUP ignored: shutting down")
                         return
                     }

@@ -3,8 +3,16 @@ import MaximizeControl
 import MaximizeCore
 import MaximizeWatch
 import MaximizeCurl
+import MaximizePostgres
 import NIOCore
 import NIOPosix
+import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// Starts the daemon's parts in order, runs until a signal, and drains.
 struct Daemon {
@@ -12,7 +20,7 @@ struct Daemon {
 
     /// Runs the daemon; returns the exit code.
     func run() async throws -> Int32 {
-        let environment = ProcessEnvironment.current()
+        let environment = ProcessInfo.processInfo.environment
         let paths = MaximizePaths.resolve(
             stateDirectory: command.stateDir,
             runDirectory: command.runDir,
@@ -77,7 +85,7 @@ struct Daemon {
         let status = StatusPublisher(file: StatusFile(runDirectory: paths.runDirectory), daemon: daemon)
         let configHash = loaded.fileSHA256
         status.update {
-            $0.config = StatusDocument.Config(path: paths.configFile, sha256: configHash, loadedAt: Clock.now(), error: nil)
+            $0.config = StatusDocument.Config(path: paths.configFile, sha256: configHash, loadedAt: WallClock.now(), error: nil)
         }
         let server = ProxyServer(daemon: daemon, group: group)
         do {
@@ -180,8 +188,8 @@ struct Daemon {
         try? await Task.sleep(for: .milliseconds(Int64(settings.server.drainGraceSeconds * 1000)))
         await server.stopListening()
         status.update { $0.listeners = [] }
-        let deadline = Clock.now() + settings.server.drainTimeoutSeconds
-        while daemon.stats.inFlight.load(ordering: .relaxed) > 0, Clock.now() < deadline {
+        let deadline = WallClock.now() + settings.server.drainTimeoutSeconds
+        while daemon.stats.inFlight.load(ordering: .relaxed) > 0, WallClock.now() < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
         return daemon.stats.inFlight.load(ordering: .relaxed)

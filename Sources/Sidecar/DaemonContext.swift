@@ -1,6 +1,7 @@
 import Logging
 import MaximizeCore
 import MaximizeCurl
+import NIOConcurrencyHelpers
 import Synchronization
 
 /// One configuration generation: settings and what is derived from them.
@@ -29,10 +30,19 @@ final class DaemonContext: Sendable {
     let stats = RequestStats()
     let metrics: DaemonMetrics
     let startedAt: Double
-    private let configuration: Locked<RuntimeConfiguration>
+    /// The wall clock the daemon decides by (refresh scheduling, control requests, reloads):
+    /// ``WallClock/now()``, or a test's manual clock.
+    let now: @Sendable () -> Double
+    private let configuration: NIOLockedValueBox<RuntimeConfiguration>
 
-    init(paths: MaximizePaths, configuration: RuntimeConfiguration, credentials: CredentialStore, client: CurlClient) {
-        let current = Locked(configuration)
+    init(
+        paths: MaximizePaths,
+        configuration: RuntimeConfiguration,
+        credentials: CredentialStore,
+        client: CurlClient,
+        now: @escaping @Sendable () -> Double = WallClock.now
+    ) {
+        let current = NIOLockedValueBox(configuration)
         let metrics = DaemonMetrics()
         self.paths = paths
         self.configuration = current
@@ -44,9 +54,10 @@ final class DaemonContext: Sendable {
             store: credentials,
             oauth: OAuthClient(settings: configuration.settings, client: client)
         ) { event in
-            Self.observe(event, metrics: metrics, logger: current.withLock { $0.logger }, path: path)
+            Self.observe(event, metrics: metrics, logger: current.withLockedValue { $0.logger }, path: path)
         }
-        self.startedAt = Clock.now()
+        self.now = now
+        self.startedAt = now()
     }
 
     /// Counts and logs what the refresh coordinator did.
@@ -71,10 +82,10 @@ final class DaemonContext: Sendable {
     }
 
     /// The configuration in force; requests take it once when they start.
-    var current: RuntimeConfiguration { configuration.withLock { $0 } }
+    var current: RuntimeConfiguration { configuration.withLockedValue { $0 } }
 
     func replaceConfiguration(_ new: RuntimeConfiguration) {
-        configuration.withLock { $0 = new }
+        configuration.withLockedValue { $0 = new }
     }
 }
 

@@ -1,6 +1,7 @@
 public import ArgumentParser
 import Logging
 import MaximizeCore
+import MaximizeCurl
 import NIOCore
 import NIOPosix
 
@@ -106,7 +107,7 @@ public struct MaximizeCommand: ParsableCommand, Sendable {
     /// Warns, in the background, about nicknames whose model the upstream does not list.
     static func checkNicknames(daemon: DaemonContext) {
         let configuration = daemon.current
-        guard case .ready(let credential) = daemon.credentials.availability(now: Clock.now()) else { return }
+        guard case .ready(let credential) = daemon.credentials.availability(now: WallClock.now()) else { return }
         let request = ModelCatalog.upstreamRequest(settings: configuration.settings, credential: credential)
         let client = daemon.client
         Task {

@@ -1,6 +1,12 @@
 import ArgumentParser
 import MaximizeCore
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// The directory options every subcommand takes, resolved like the daemon resolves them.
 struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "State directory (env MAXIMIZE_STATE_DIR; default ~/.maximize).")
@@ -12,7 +18,7 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Configuration file (env MAXIMIZE_CONFIG; default <state dir>/config.json).")
     var config: String?
 
-    var environment: [String: String] { ProcessEnvironment.current() }
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
 
     var paths: MaximizePaths {
         MaximizePaths.resolve(stateDirectory: stateDir, runDirectory: runDir, configFile: config, environment: environment)

@@ -31,7 +31,7 @@ struct DaemonLink {
 
     /// Whether the daemon that wrote `document` is still running, as far as can be seen.
     func isRunning(_ document: StatusDocument) -> Bool {
-        guard document.state != .stopped, Clock.now() - document.updatedAt <= Self.aliveWithin else { return false }
+        guard document.state != .stopped, WallClock.now() - document.updatedAt <= Self.aliveWithin else { return false }
         return ProcessObservation.observe(document, runDirectory: paths.runDirectory).evidenceOfExit(document) == nil
     }
 
@@ -43,8 +43,8 @@ struct DaemonLink {
         } catch {
             throw CommandFailure("cannot create the control request: \(error)")
         }
-        let deadline = Clock.now() + timeout
-        while Clock.now() < deadline {
+        let deadline = WallClock.now() + timeout
+        while WallClock.now() < deadline {
             let status: StatusDocument?
             do {
                 status = try readStatus()

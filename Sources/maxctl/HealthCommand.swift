@@ -40,7 +40,7 @@ struct HealthCommand: ParsableCommand {
         let file = StatusFile(runDirectory: options.paths.runDirectory)
         let status = Result { () throws(StatusFile.ReadError) in try file.read() }
         let process = (try? status.get()).map { ProcessObservation.observe($0, runDirectory: file.runDirectory) } ?? .none
-        let verdict = HealthCheck.evaluate(status, probe: probe, maxAge: maxAge, now: Clock.now(), process: process)
+        let verdict = HealthCheck.evaluate(status, probe: probe, maxAge: maxAge, now: WallClock.now(), process: process)
         if verdict.healthy {
             print(verdict.message)
         } else {

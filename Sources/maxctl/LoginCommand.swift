@@ -73,7 +73,7 @@ struct LoginCommand: AsyncParsableCommand {
         let backend = try options.credentialBackend(settings)
         try await storeCredential(.oauth(token), in: backend)
         var message = "Logged in. Tokens saved to \(backend.location)"
-        if let expiry = token.expiresAt { message += " (access token valid until \(Clock.iso8601(expiry)); refreshed automatically)" }
+        if let expiry = token.expiresAt { message += " (access token valid until \(Timestamp.iso8601(expiry)); refreshed automatically)" }
         print(message)
     }
 

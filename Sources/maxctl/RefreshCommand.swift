@@ -1,4 +1,5 @@
 import ArgumentParser
+import MaximizeControl
 import MaximizeCore
 
 /// `maxctl refresh`: refresh the OAuth access token now.
@@ -32,7 +33,7 @@ struct RefreshCommand: AsyncParsableCommand {
         do {
             switch try await refresher.refresh(force: true) {
             case .refreshed(.oauth(let token)), .current(.oauth(let token)):
-                print("Refreshed; the access token is valid until \(token.expiresAt.map(Clock.iso8601) ?? "an unknown time")")
+                print("Refreshed; the access token is valid until \(token.expiresAt.map(Timestamp.iso8601) ?? "an unknown time")")
             case .refreshed, .current:
                 print("Nothing to refresh: the credential is an API key")
             case .refreshedUnsaved(let credential, let replaces, let reason):

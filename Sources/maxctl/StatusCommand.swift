@@ -23,12 +23,12 @@ struct StatusCommand: ParsableCommand {
             throw CommandFailure(error.description)
         }
         if json {
-            print(document.json.jsonString)
+            print(String(decoding: try document.encoded().dropLast(), as: UTF8.self))
         } else {
-            print(Self.render(document, now: Clock.now()))
+            print(Self.render(document, now: WallClock.now()))
         }
         let process = ProcessObservation.observe(document, runDirectory: options.paths.runDirectory)
-        let verdict = HealthCheck.evaluate(.success(document), probe: .live, maxAge: 15, now: Clock.now(), process: process)
+        let verdict = HealthCheck.evaluate(.success(document), probe: .live, maxAge: 15, now: WallClock.now(), process: process)
         if !verdict.healthy { throw CommandFailure(verdict.message) }
     }
 

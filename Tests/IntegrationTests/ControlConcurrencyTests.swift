@@ -1,5 +1,6 @@
 import Foundation
 import MaximizeCore
+import NIOConcurrencyHelpers
 import Testing
 
 #if canImport(Glibc)
@@ -25,12 +26,12 @@ struct ControlConcurrencyTests {
         // maxctl is several times heavier, and 48 at once starve the suites running beside this one.
         let many = ProcessInfo.processInfo.environment["TSAN_OPTIONS"] == nil ? 48 : 24
         for (count, actions) in [(8, ["reload"]), (16, ["reload", "refresh"]), (many, ["reload", "refresh"])] {
-            let results = Locked<[Maxctl.Result?]>(Array(repeating: nil, count: count))
+            let results = NIOLockedValueBox<[Maxctl.Result?]>(Array(repeating: nil, count: count))
             await onThreads(count) { index in
                 let result = try? Maxctl.run([actions[index % actions.count], "--timeout", "20"], environment: environment)
-                results.withLock { $0[index] = result }
+                results.withLockedValue { $0[index] = result }
             }
-            for (index, result) in results.withLock({ $0 }).enumerated() {
+            for (index, result) in results.withLockedValue({ $0 }).enumerated() {
                 #expect(result?.status == 0, "caller \(index) of \(count): \(result?.stderr ?? "did not run")")
             }
         }

@@ -263,7 +263,7 @@ struct ControlPlaneTests {
         let template = try String(contentsOfFile: ready.runDirectory + "/status.json", encoding: .utf8)
         let updated = try #require(template.range(of: #""updated_at":"[^"]*""#, options: .regularExpression))
         for (when, word) in [(Date().timeIntervalSince1970 - 60, "stale"), (Date().timeIntervalSince1970 + 120, "future-dated")] {
-            let forged = template.replacingCharacters(in: updated, with: #""updated_at":"\#(Clock.iso8601(when))""#)
+            let forged = template.replacingCharacters(in: updated, with: #""updated_at":"\#(Timestamp.iso8601(when))""#)
             try forged.write(toFile: run + "/status.json", atomically: true, encoding: .utf8)
             let result = try await Maxctl.run(["health", "--live"], environment: environment)
             #expect(result.status == 1)

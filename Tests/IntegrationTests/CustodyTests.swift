@@ -1,5 +1,6 @@
 import Foundation
 import MaximizeCore
+import Synchronization
 import Testing
 
 /// A rotated credential survives a full or read-only volume, and text from the authorization

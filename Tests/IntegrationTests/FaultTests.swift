@@ -1,5 +1,6 @@
 import Foundation
 import MaximizeCore
+import Synchronization
 import Testing
 
 /// Upstream faults and hostile clients: the right answer for each, and a daemon that keeps serving.

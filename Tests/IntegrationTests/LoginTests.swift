@@ -1,5 +1,6 @@
 import Foundation
 import MaximizeCore
+import Synchronization
 import Testing
 
 /// `maxctl login`, `import` and `logout` through the real binary against the mock token endpoint.

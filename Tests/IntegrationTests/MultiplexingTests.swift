@@ -1,5 +1,6 @@
 import Foundation
 import MaximizeCore
+import Synchronization
 import Testing
 
 /// Upstream connections over TLS, against hypercorn (and nginx for a low stream limit): a burst

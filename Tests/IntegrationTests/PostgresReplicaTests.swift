@@ -1,5 +1,7 @@
 import Foundation
 import MaximizeCore
+import NIOConcurrencyHelpers
+import Synchronization
 import Testing
 
 /// Four replicas sharing one credential in a real PostgreSQL (the throwaway cluster `scripts/test`
@@ -81,12 +83,12 @@ struct PostgresReplicaTests {
         try await Self.importTokens(RefreshTests.tokens(access: pair.access, refresh: pair.refresh, expiresIn: -60), environment: environment)
         let replicas = try await Self.replicas(4, mock: mock, environment: environment)
         defer { for replica in replicas { replica.stop() } }
-        let statuses = Locked<[Int]>([])
+        let statuses = NIOLockedValueBox<[Int]>([])
         await onThreads(200) { index in
             let status = (try? RefreshTests.message(replicas[index % 4]))?.status ?? -1
-            statuses.withLock { $0.append(status) }
+            statuses.withLockedValue { $0.append(status) }
         }
-        #expect(statuses.withLock { $0 } == Array(repeating: 200, count: 200))
+        #expect(statuses.withLockedValue { $0 } == Array(repeating: 200, count: 200))
         #expect(mock.counters.withLock { ($0.refreshCalls, $0.invalidGrants) } == (1, 0))
         for replica in replicas {
             let status = try #require(ControlPlaneTests.statusJSON(replica))
@@ -179,14 +181,14 @@ struct PostgresReplicaTests {
         try await Self.importTokens(RefreshTests.tokens(access: pair.access, refresh: pair.refresh, expiresIn: 3600), environment: environment)
         let replicas = try await Self.replicas(2, mock: mock, environment: environment)
         defer { for replica in replicas { replica.stop() } }
-        let failures = Locked(0)
-        let sent = Locked(0)
+        let failures = NIOLockedValueBox(0)
+        let sent = NIOLockedValueBox(0)
         let traffic = Task.detached {
             while !Task.isCancelled {
                 for replica in replicas {
                     let status = (try? RefreshTests.message(replica))?.status ?? -1
-                    sent.withLock { $0 += 1 }
-                    if status != 200 { failures.withLock { $0 += 1 } }
+                    sent.withLockedValue { $0 += 1 }
+                    if status != 200 { failures.withLockedValue { $0 += 1 } }
                 }
             }
         }
@@ -196,8 +198,8 @@ struct PostgresReplicaTests {
         try await Task.sleep(for: .seconds(2))
         traffic.cancel()
         _ = await traffic.value
-        #expect(sent.withLock { $0 } > 20)
-        #expect(failures.withLock { $0 } == 0)
+        #expect(sent.withLockedValue { $0 } > 20)
+        #expect(failures.withLockedValue { $0 } == 0)
         for replica in replicas {
             #expect(await ControlPlaneTests.waitForStatus(replica, timeout: 40) { $0["state"] == "ready" })
         }
@@ -249,15 +251,15 @@ struct PostgresReplicaTests {
     /// For a `defer`: resumes the cluster from a thread of its own.
     static func clusterBlocking(_ arguments: String...) throws -> Int32 {
         let done = DispatchSemaphore(value: 0)
-        let status = Locked<Int32>(-1)
+        let status = NIOLockedValueBox<Int32>(-1)
         let captured = arguments
         Task.detached {
             let code = (try? await cluster(arguments: captured)) ?? -1
-            status.withLock { $0 = code }
+            status.withLockedValue { $0 = code }
             done.signal()
         }
         _ = done.wait(timeout: .now() + 60)
-        return status.withLock { $0 }
+        return status.withLockedValue { $0 }
     }
 
     @Test func maxctlLogsInAndOutAgainstTheStore() async throws {

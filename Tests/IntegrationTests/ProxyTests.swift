@@ -1,5 +1,6 @@
 import Foundation
 import MaximizeCore
+import Synchronization
 import Testing
 
 /// The proxy path through the real binary, its Unix socket and TCP port, against the mock upstream.

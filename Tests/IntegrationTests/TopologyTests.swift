@@ -1,5 +1,6 @@
 import Foundation
 import MaximizeCore
+import Synchronization
 import Testing
 
 /// The Compose topology with plain processes: the sidecar, and an "app" process that shares only

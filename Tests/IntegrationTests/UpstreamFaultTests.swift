@@ -1,5 +1,6 @@
 import Foundation
 import MaximizeCore
+import Synchronization
 import Testing
 
 /// Upstream answers that are slow, huge or overloaded: each gets the right result for the client,

@@ -1,6 +1,7 @@
 import Foundation
 import MaximizeCore
 import Testing
+import Synchronization
 
 /// A request is validated before a credential is asked for: a malformed body never costs a refresh.
 @Suite(.serialized)

@@ -23,35 +23,45 @@ struct StatusDocumentTests {
         return document
     }
 
+    /// The document as written, read back as plain JSON.
+    static func json(_ document: StatusDocument) throws -> JSONValue {
+        try JSONParser.parse(try document.encoded())
+    }
+
     @Test func contractShape() throws {
-        let json = Self.sample().json
+        let json = try Self.json(Self.sample())
         #expect(json["schema"] == 1)
         #expect(json["version"]?.stringValue == MaximizeVersion.current)
         #expect(json["state"] == "ready")
         #expect(json["reason"] == .null)
         #expect(json["started_at"] == "2025-11-25T10:00:00Z")
         #expect(json["updated_at"] == "2025-11-25T10:00:05Z")
-        #expect(json["listeners"] == [["type": "unix", "path": "/run/maximize/maximize.sock"], ["type": "tcp", "address": "127.0.0.1:8081"]])
+        #expect(json["listeners"] == [["path": "/run/maximize/maximize.sock", "type": "unix"], ["address": "127.0.0.1:8081", "type": "tcp"]])
         #expect(json["credentials"]?["expires_in_seconds"] == 3600)
         #expect(json["credentials"]?["last_refresh_at"] == .null)
         #expect(json["config"]?["error"] == .null)
-        #expect(json["requests"] == ["total": 3, "in_flight": 0, "failed": 0])
-        #expect(json["control"] == ["last_id": "1-2-3", "last_action": "reload", "last_result": "ok", "recent": []])
+        #expect(json["requests"] == ["failed": 0, "in_flight": 0, "total": 3])
+        #expect(json["control"] == ["last_action": "reload", "last_id": "1-2-3", "last_result": "ok", "recent": []])
         #expect(json["credentials"]?["store"] == "file")
         #expect(json["credentials"]?["saved"] == true)
         #expect(json["warnings"] == [])
         let keys = json.objectValue?.keys ?? []
         #expect(
             keys == [
-                "schema", "version", "pid", "process_start", "pid_namespace", "state", "reason", "warnings", "started_at", "updated_at",
-                "listeners", "credentials", "config", "requests", "control",
+                "config", "control", "credentials", "listeners", "pid", "pid_namespace", "process_start", "reason", "requests",
+                "schema", "started_at", "state", "updated_at", "version", "warnings",
             ]
         )
+        #expect(json["credentials"]?.objectValue?.keys.count == 8)
+        #expect(json["config"]?.objectValue?.keys.count == 4)
+        let text = String(decoding: try Self.sample().encoded(), as: UTF8.self)
+        #expect(text.hasSuffix("}\n") && !text.dropLast().contains("\n"), "one line")
+        #expect(text.contains(#""path":"/state/config.json""#), "slashes are not escaped")
     }
 
     @Test func roundTrip() throws {
         let document = Self.sample()
-        let parsed = try #require(StatusDocument(json: try JSONParser.parse(document.json.jsonString)))
+        let parsed = try StatusDocument(decoding: try document.encoded())
         #expect(parsed == document)
     }
 
@@ -62,7 +72,7 @@ struct StatusDocumentTests {
         document.warnings = ["tokens.json is readable by others"]
         document.credentials.saved = false
         document.control.recent = [.init(id: "a", action: "reload", result: "ok", at: 1_764_064_801)]
-        let parsed = try #require(StatusDocument(json: try JSONParser.parse(document.json.jsonString)))
+        let parsed = try StatusDocument(decoding: try document.encoded())
         #expect(parsed == document)
         #expect(parsed.control.result(for: "a") == "ok")
         #expect(parsed.control.result(for: "1-2-3") == "ok")
@@ -84,20 +94,39 @@ struct StatusDocumentTests {
         document.listeners = (0..<4).map { _ in .init(type: "unix", path: hostile) }
         document.credentials.source = hostile
         document.config.path = hostile
-        let bytes = document.json.serialized()
+        let bytes = try document.encoded()
         #expect(bytes.count < 64 * 1024)
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(!text.contains("\u{1B}"))
-        let parsed = try #require(StatusDocument(json: try JSONParser.parse(bytes)))
+        let parsed = try StatusDocument(decoding: bytes)
         #expect(parsed.control.recent.count == StatusDocument.maximumRecentResults)
         #expect(parsed.warnings.count == StatusDocument.maximumWarnings)
         #expect(!(parsed.reason ?? "").contains("\n"))
     }
 
-    @Test func rejectsOtherDocuments() throws {
-        #expect(StatusDocument(json: ["schema": 2, "state": "ready", "updated_at": "2025-11-25T10:00:05Z"]) == nil)
-        #expect(StatusDocument(json: ["schema": 1, "state": "sleeping", "updated_at": "2025-11-25T10:00:05Z"]) == nil)
-        #expect(StatusDocument(json: ["schema": 1, "state": "ready"]) == nil)
+    @Test(arguments: [
+        #"{"schema":2,"state":"ready","updated_at":"2025-11-25T10:00:05Z"}"#,
+        #"{"schema":1,"state":"sleeping","updated_at":"2025-11-25T10:00:05Z"}"#, #"{"schema":1,"state":"ready"}"#,
+        #"{"schema":1,"state":"ready","updated_at":"yesterday"}"#, "[]", "{", "",
+    ])
+    func rejectsOtherDocuments(text: String) {
+        #expect(throws: (any Error).self) { try StatusDocument(decoding: Array(text.utf8)) }
+    }
+
+    @Test func readsWhatItCanOfOddFields() throws {
+        let text = #"""
+            {"schema":1,"state":"degraded","updated_at":"2025-11-25T12:00:05+02:00","pid":"forty-two",
+             "warnings":["w",7,null],"listeners":[{"type":"unix","path":"/s"}],"credentials":{"kind":"oauth","saved":"yes"},
+             "control":{"recent":[{"id":"a","result":"ok","at":"2025-11-25T10:00:01.5Z"},{"id":"b"}]},"unknown":{"x":1}}
+            """#
+        let document = try StatusDocument(decoding: Array(text.utf8))
+        #expect(document.state == .degraded)
+        #expect(document.updatedAt == 1_764_064_805)
+        #expect(document.pid == 0)
+        #expect(document.warnings == ["w"])
+        #expect(document.listeners == [.init(type: "unix", path: "/s")])
+        #expect(document.credentials.kind == "oauth" && document.credentials.saved)
+        #expect(document.control.recent == [.init(id: "a", action: "", result: "ok", at: 1_764_064_801.5)])
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 
 @testable import MaximizeCore
@@ -21,7 +22,7 @@ struct FileSystemReadTests {
 
     /// Reads on a thread of its own, so that a read that blocks fails the test instead of hanging it.
     static func read(_ path: String, limit: Int = 1 << 20, deadline: Double = 5) -> Outcome {
-        let result = Locked<Outcome?>(nil)
+        let result = NIOLockedValueBox<Outcome?>(nil)
         let done = DispatchSemaphore(value: 0)
         Thread {
             let outcome: Outcome
@@ -30,11 +31,11 @@ struct FileSystemReadTests {
             } catch {
                 outcome = .failed(error)
             }
-            result.withLock { $0 = outcome }
+            result.withLockedValue { $0 = outcome }
             done.signal()
         }.start()
         guard done.wait(timeout: .now() + deadline) == .success else { return .hung }
-        return result.withLock { $0 } ?? .hung
+        return result.withLockedValue { $0 } ?? .hung
     }
 
     /// The error message for `path`, or a note saying what happened instead.

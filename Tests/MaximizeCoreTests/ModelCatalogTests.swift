@@ -45,15 +45,15 @@ struct ModelCatalogTests {
 
     @Test(arguments: [
         ("1970-01-01T00:00:00Z", 0), ("2000-03-01T00:00:00Z", 951_868_800), ("2024-02-29T12:34:56Z", 1_709_210_096),
-        ("2025-02-19T00:00:00.999+02:00", 1_739_923_200), ("1969-12-31T23:59:59Z", -1),
+        ("2025-02-19T00:00:00+02:00", 1_739_916_000), ("1969-12-31T23:59:59Z", -1),
     ])
     func unixTime(text: String, expected: Int) {
-        #expect(Clock.unixTime(iso8601: text) == Double(expected))
+        #expect(Timestamp.unixTime(iso8601: text) == Double(expected))
     }
 
     @Test(arguments: ["", "2025-02-19", "2025-02-19Txx:00:00Z", "yesterday at noon!!"])
     func unixTimeRejectsOtherText(text: String) {
-        #expect(Clock.unixTime(iso8601: text) == nil)
+        #expect(Timestamp.unixTime(iso8601: text) == nil)
     }
 
     @Test func modelIDsAndUnknownNicknames() throws {

@@ -1,4 +1,5 @@
 import MaximizeCore
+import NIOConcurrencyHelpers
 import Testing
 
 @testable import MaximizePostgres
@@ -65,10 +66,10 @@ struct PostgresCredentialBackendTests {
 
     @Test func aTransactionIsDoneOnceItHasWritten() async throws {
         let backend = PostgresCredentialBackend(url: try TestDatabase.url(), password: nil, credentialName: TestDatabase.uniqueName())
-        let escaped = Locked<(any CredentialTransaction)?>(nil)
+        let escaped = NIOLockedValueBox<(any CredentialTransaction)?>(nil)
         let second = try await backend.withExclusiveAccess(timeout: 5) { transaction -> CredentialStorageError? in
             await recording { try await transaction.write(TestDatabase.credential()) }
-            escaped.withLock { $0 = transaction }
+            escaped.withLockedValue { $0 = transaction }
             do throws(CredentialStorageError) {
                 try await transaction.write(TestDatabase.credential("b"))
                 return nil
@@ -77,7 +78,7 @@ struct PostgresCredentialBackendTests {
             }
         }
         #expect(second?.reason.contains("already written") == true)
-        let late = escaped.withLock { $0 }!
+        let late = escaped.withLockedValue { $0 }!
         let error = await #expect(throws: CredentialStorageError.self) { try await late.prepareWrite() }
         #expect(error?.reason.contains("released") == true)
     }

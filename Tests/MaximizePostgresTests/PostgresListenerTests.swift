@@ -1,5 +1,6 @@
 import Foundation
 import MaximizeCore
+import NIOConcurrencyHelpers
 import Testing
 
 @testable import MaximizePostgres
@@ -8,10 +9,10 @@ import Testing
 struct PostgresListenerTests {
     /// What a listener reported.
     final class Events: Sendable {
-        private let state = Locked<(changes: Int, states: [PostgresListenerState])>((0, []))
+        private let state = NIOLockedValueBox<(changes: Int, states: [PostgresListenerState])>((0, []))
 
-        var changes: Int { state.withLock { $0.changes } }
-        var states: [PostgresListenerState] { state.withLock { $0.states } }
+        var changes: Int { state.withLockedValue { $0.changes } }
+        var states: [PostgresListenerState] { state.withLockedValue { $0.states } }
         var connections: Int { states.filter { $0 == .connected }.count }
 
         func listener(url: String, name: String) -> PostgresCredentialListener {
@@ -21,8 +22,8 @@ struct PostgresListenerTests {
                 credentialName: name,
                 connectTimeout: 2,
                 healthCheckInterval: 1,
-                onChange: { self.state.withLock { $0.changes += 1 } },
-                onState: { new in self.state.withLock { $0.states.append(new) } }
+                onChange: { self.state.withLockedValue { $0.changes += 1 } },
+                onState: { new in self.state.withLockedValue { $0.states.append(new) } }
             )
         }
     }

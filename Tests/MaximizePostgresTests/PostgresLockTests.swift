@@ -20,7 +20,7 @@ struct PostgresLockTests {
             await recording { try await transaction.write(credential) }
         }
         #expect(await locked.wait())
-        let start = Clock.monotonicNanoseconds()
+        let start = WallClock.monotonicNanoseconds()
         let seen = try await second.withExclusiveAccess(timeout: 5) { transaction in
             try? await transaction.read()
         }

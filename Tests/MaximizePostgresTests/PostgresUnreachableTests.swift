@@ -16,7 +16,7 @@ struct PostgresUnreachableTests {
             credentialName: "default",
             connectTimeout: 2
         )
-        let start = Clock.monotonicNanoseconds()
+        let start = WallClock.monotonicNanoseconds()
         let error = await #expect(throws: CredentialError.self) { try await backend.load() }
         // Bounded by the connect timeout, not hanging (libpq's default waits for ever).
         #expect(TestDatabase.elapsed(since: start) < 15)
@@ -58,7 +58,7 @@ struct PostgresUnreachableTests {
             credentialName: "default",
             connectTimeout: 1
         )
-        let start = Clock.monotonicNanoseconds()
+        let start = WallClock.monotonicNanoseconds()
         let error = await #expect(throws: CredentialStorageError.self) {
             try await backend.withExclusiveAccess(timeout: 1) { _ in }
         }

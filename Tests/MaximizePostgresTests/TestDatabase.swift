@@ -1,5 +1,6 @@
 import Foundation
 import MaximizeCore
+import NIOConcurrencyHelpers
 import Testing
 
 @testable import MaximizePostgres
@@ -56,8 +57,8 @@ enum TestDatabase {
             OAuthToken(
                 accessToken: Secret("sk-ant-oat01-\(label)-\(UInt32.random(in: 0...UInt32.max))"),
                 refreshToken: Secret("sk-ant-ort01-\(label)-\(UInt32.random(in: 0...UInt32.max))"),
-                expiresAt: (Clock.now() + 3600).rounded(),
-                obtainedAt: Clock.now().rounded()
+                expiresAt: (WallClock.now() + 3600).rounded(),
+                obtainedAt: WallClock.now().rounded()
             )
         )
     }
@@ -80,12 +81,12 @@ enum TestDatabase {
 
     /// Seconds since `start` (monotonic).
     static func elapsed(since start: UInt64) -> Double {
-        Double(Clock.monotonicNanoseconds() - start) / 1e9
+        Double(WallClock.monotonicNanoseconds() - start) / 1e9
     }
 
     /// Waits until `condition` holds, at most `seconds`; whether it did.
     static func eventually(within seconds: Double, _ condition: () -> Bool) async -> Bool {
-        let start = Clock.monotonicNanoseconds()
+        let start = WallClock.monotonicNanoseconds()
         while elapsed(since: start) < seconds {
             if condition() { return true }
             try? await Task.sleep(for: .milliseconds(20))
@@ -104,11 +105,11 @@ enum TestDatabase {
 
 /// A one-shot signal between tasks.
 final class Gate: Sendable {
-    private let opened = Locked(false)
+    private let opened = NIOLockedValueBox(false)
 
-    func open() { opened.withLock { $0 = true } }
+    func open() { opened.withLockedValue { $0 = true } }
 
-    var isOpen: Bool { opened.withLock { $0 } }
+    var isOpen: Bool { opened.withLockedValue { $0 } }
 
     /// Waits until opened, at most `seconds`; whether it was.
     func wait(_ seconds: Double = 10) async -> Bool {

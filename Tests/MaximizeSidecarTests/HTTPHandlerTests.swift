@@ -2,6 +2,7 @@ import MaximizeCore
 import NIOCore
 import NIOHTTP1
 import Testing
+import NIOEmbedded
 
 @testable import MaximizeSidecar
 

@@ -24,7 +24,7 @@ public struct ControlRequest: Sendable, Equatable {
 
     /// A unique id: time, process and randomness.
     public static func newID() -> String {
-        "\(Int(Clock.now() * 1000))-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
+        "\(Int(WallClock.now() * 1000))-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
     }
 
     /// Parses a control file's name; `nil` for names that are not requests (temporary files).

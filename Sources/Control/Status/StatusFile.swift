@@ -1,5 +1,11 @@
 public import MaximizeCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// `<run dir>/status.json`, replaced atomically so a reader never sees a partial document.
 public struct StatusFile: Sendable {
     public let path: String
@@ -11,8 +17,13 @@ public struct StatusFile: Sendable {
     }
 
     public func write(_ document: StatusDocument) throws(FileSystemError) {
-        var bytes = document.json.serialized()
-        bytes.append(0x0A)
+        let bytes: [UInt8]
+        do {
+            bytes = try document.encoded()
+        } catch {
+            // Only non-finite numbers fail to encode, and the document holds none; say so if one appears.
+            throw FileSystemError(path: path, operation: "write (the status document could not be encoded: \(error))", code: EINVAL)
+        }
         try FileSystem.writeAtomically(bytes, to: path, mode: 0o644, durable: false)
     }
 
@@ -38,9 +49,7 @@ public struct StatusFile: Sendable {
             throw .unreadable("\(error)")
         }
         guard let bytes else { throw .missing(path) }
-        guard let json = try? JSONParser.parse(bytes), let document = StatusDocument(json: json) else {
-            throw .invalid(path)
-        }
+        guard let document = try? StatusDocument(decoding: bytes) else { throw .invalid(path) }
         return document
     }
 }

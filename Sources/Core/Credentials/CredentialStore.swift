@@ -1,3 +1,5 @@
+import NIOConcurrencyHelpers
+
 /// The daemon's credentials in memory: read from the backend (`tokens.json`, or a database row)
 /// when it changes, never per request, and replaced when a refresh rotates them.
 public final class CredentialStore: Sendable {
@@ -44,7 +46,7 @@ public final class CredentialStore: Sendable {
     public let backend: any CredentialBackend
     /// The token file, for the file backend (cheap change checks by `stat`).
     public let file: TokenFileStore?
-    private let state = Locked(Snapshot())
+    private let state = NIOLockedValueBox(Snapshot())
 
     public init(backend: any CredentialBackend) {
         self.backend = backend
@@ -58,7 +60,7 @@ public final class CredentialStore: Sendable {
     /// Where the credential is kept, for messages and `status.json`.
     public var location: String { backend.location }
 
-    public var snapshot: Snapshot { state.withLock { $0 } }
+    public var snapshot: Snapshot { state.withLockedValue { $0 } }
 
     /// Reads `tokens.json` again. A file that cannot be used keeps the credentials held so far and
     /// records the error. Returns whether the credential changed.
@@ -86,7 +88,7 @@ public final class CredentialStore: Sendable {
 
     /// Takes what a read found: keeps the credentials held so far when it failed.
     private func apply(_ result: Result<Credential?, CredentialError>, fingerprint: FileFingerprint?, now: Double) -> Bool {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.fingerprint = fingerprint
             state.loadedAt = now
             switch result {
@@ -118,14 +120,14 @@ public final class CredentialStore: Sendable {
     public func reloadIfChanged(now: Double) -> Bool {
         guard let file else { return false }
         let current = file.fingerprint()
-        guard current != state.withLock({ $0.fingerprint }) else { return false }
+        guard current != state.withLockedValue({ $0.fingerprint }) else { return false }
         return reload(now: now)
     }
 
     /// Takes a credential this process obtained or found under the lock.
     public func adopt(_ credential: Credential, refreshedAt: Double?) {
         let fingerprint = file?.fingerprint()
-        state.withLock { state in
+        state.withLockedValue { state in
             if state.unsaved?.credential != credential { state.unsaved = nil }
             state.credential = credential
             state.loadError = nil
@@ -139,7 +141,7 @@ public final class CredentialStore: Sendable {
     /// Takes a credential this process rotated but could not write: it is used from now on, and
     /// the file (which still holds `replaces`) is not read over it.
     public func adoptUnsaved(_ credential: Credential, replaces: Credential, reason: String, now: Double) {
-        state.withLock { state in
+        state.withLockedValue { state in
             let failures = (state.unsaved?.failures ?? 0) + 1
             // A second rotation while unsaved still replaces what the file holds.
             let onDisk = state.unsaved?.replaces ?? replaces
@@ -155,7 +157,7 @@ public final class CredentialStore: Sendable {
     /// The unsaved credential was written (or found written): the file is the truth again.
     public func markSaved(_ credential: Credential) {
         let fingerprint = file?.fingerprint()
-        state.withLock { state in
+        state.withLockedValue { state in
             guard state.unsaved?.credential == credential else { return }
             state.unsaved = nil
             state.fingerprint = fingerprint
@@ -164,7 +166,7 @@ public final class CredentialStore: Sendable {
 
     /// Another write of the unsaved credential failed.
     public func recordSaveFailure(_ reason: String) {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.unsaved?.reason = reason
             state.unsaved?.failures += 1
         }
@@ -174,7 +176,7 @@ public final class CredentialStore: Sendable {
     /// (a login or an import is the user's choice).
     public func dropUnsaved(adopting onDisk: Credential?) {
         let fingerprint = file?.fingerprint()
-        state.withLock { state in
+        state.withLockedValue { state in
             guard state.unsaved != nil else { return }
             state.unsaved = nil
             state.credential = onDisk
@@ -184,11 +186,11 @@ public final class CredentialStore: Sendable {
 
     /// The shared store's connection state: `nil` when reachable, else why not.
     public func recordStoreProblem(_ problem: String?) {
-        state.withLock { $0.storeProblem = problem }
+        state.withLockedValue { $0.storeProblem = problem }
     }
 
     public func recordRefreshFailure(_ message: String, rejected: Bool) {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.lastRefreshError = message
             if rejected { state.refreshRejected = true }
         }

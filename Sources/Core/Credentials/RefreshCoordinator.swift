@@ -37,7 +37,7 @@ public actor RefreshCoordinator {
     /// (an access token the upstream refused) is still the one held.
     /// - Parameter force: refresh even when not due (`maxctl refresh`).
     public func refresh(failed: Secret? = nil, force: Bool = false) async -> Result<Credential, TokenRefresher.Failure> {
-        if !force, let failed, case .ready(let credential) = store.availability(now: Clock.now()),
+        if !force, let failed, case .ready(let credential) = store.availability(now: WallClock.now()),
             case .oauth(let token) = credential, token.accessToken != failed
         {
             return .success(credential)
@@ -52,7 +52,7 @@ public actor RefreshCoordinator {
             do throws(TokenRefresher.Failure) {
                 switch try await refresher.refresh(failed: failed, force: force, unsaved: store.snapshot.unsaved) {
                 case .refreshed(let credential):
-                    store.adopt(credential, refreshedAt: Clock.now())
+                    store.adopt(credential, refreshedAt: WallClock.now())
                     observer(.refresh("refreshed"))
                     return .success(credential)
                 case .current(let credential):
@@ -60,7 +60,7 @@ public actor RefreshCoordinator {
                     observer(.refresh("adopted"))
                     return .success(credential)
                 case .refreshedUnsaved(let credential, let replaces, let reason):
-                    store.adoptUnsaved(credential, replaces: replaces, reason: reason.reason, now: Clock.now())
+                    store.adoptUnsaved(credential, replaces: replaces, reason: reason.reason, now: WallClock.now())
                     observer(.refresh("refreshed"))
                     observer(.notSaved(reason.reason))
                     return .success(credential)

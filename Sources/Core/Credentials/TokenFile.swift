@@ -11,20 +11,11 @@ public enum TokenFile {
     /// Errors never quote the file's content, which holds secrets.
     public static func parse(_ bytes: [UInt8], path: String) throws(CredentialError) -> Credential? {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return nil }
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes)
-        } catch {
-            throw CredentialError.invalidFile(
-                path: path,
-                reason: "is not valid JSON at line \(error.line), column \(error.column)"
-            )
-        }
-        guard let object = value.objectValue else {
+        guard let object = try decode(bytes, path: path).members else {
             throw CredentialError.invalidFile(path: path, reason: "must hold a JSON object")
         }
         if let nested = object["claudeAiOauth"] {
-            guard let oauth = nested.objectValue else {
+            guard let oauth = nested.members else {
                 throw CredentialError.invalidFile(path: path, reason: "claudeAiOauth must be an object")
             }
             let expiresMs = try number(
@@ -48,13 +39,13 @@ public enum TokenFile {
             )
         }
         if let key = object["api_key"], !key.isNull {
-            guard let text = key.stringValue, !text.isEmpty else {
+            guard let text = key.string, !text.isEmpty else {
                 throw CredentialError.invalidFile(path: path, reason: "api_key must be a non-empty string")
             }
             return .apiKey(Secret(text))
         }
         if object["access_token"] == nil || object["access_token"]?.isNull == true {
-            if object["refresh_token"]?.stringValue?.isEmpty == false {
+            if object["refresh_token"]?.string?.isEmpty == false {
                 throw CredentialError.invalidFile(path: path, reason: "has a refresh_token but no access_token")
             }
             return nil
@@ -78,7 +69,7 @@ public enum TokenFile {
     public static let maximumExpiry: Double = 1e11
 
     private static func number(
-        _ value: JSONValue?,
+        _ value: Field?,
         field: String,
         path: String,
         range: ClosedRange<Double>
@@ -86,7 +77,7 @@ public enum TokenFile {
         throws(CredentialError) -> Double?
     {
         guard let value, !value.isNull else { return nil }
-        guard let number = value.doubleValue, range.contains(number) else {
+        guard let number = value.number, range.contains(number) else {
             throw CredentialError.invalidFile(path: path, reason: "\(field) must be a number (a Unix time)")
         }
         return number
@@ -94,23 +85,23 @@ public enum TokenFile {
 
     // swift-format-ignore
     private static func token(
-        access: JSONValue?, refresh: JSONValue?, expiresAt: Double?, scopes: JSONValue?, subscription: JSONValue?,
+        access: Field?, refresh: Field?, expiresAt: Double?, scopes: Field?, subscription: Field?,
         obtainedAt: Double?, prefix: String, names: (String, String), path: String
     ) throws(CredentialError) -> OAuthToken {
-        guard let accessText = access?.stringValue, !accessText.isEmpty else {
+        guard let accessText = access?.string, !accessText.isEmpty else {
             throw CredentialError.invalidFile(path: path, reason: "\(prefix)\(names.0) must be a non-empty string")
         }
         var refreshSecret: Secret?
         if let refresh, !refresh.isNull {
-            guard let text = refresh.stringValue else {
+            guard let text = refresh.string else {
                 throw CredentialError.invalidFile(path: path, reason: "\(prefix)\(names.1) must be a string")
             }
             refreshSecret = text.isEmpty ? nil : Secret(text)
         }
         var scopeList: [String]?
-        if let list = scopes?.arrayValue {
-            scopeList = list.compactMap(\.stringValue)
-        } else if let text = scopes?.stringValue {
+        if let list = scopes?.list {
+            scopeList = list.compactMap(\.string)
+        } else if let text = scopes?.string {
             scopeList = text.split(separator: " ").map(String.init)
         }
         return OAuthToken(
@@ -118,27 +109,13 @@ public enum TokenFile {
             refreshToken: refreshSecret,
             expiresAt: expiresAt,
             scopes: scopeList,
-            subscriptionType: subscription?.stringValue,
+            subscriptionType: subscription?.string,
             obtainedAt: obtainedAt
         )
     }
 
-    /// The seeds' form of `credential`, as written by `maximize`.
+    /// The seeds' form of `credential`, as written by `maximize` (keys sorted, one line).
     public static func serialize(_ credential: Credential) -> [UInt8] {
-        var object = JSONObject()
-        switch credential {
-        case .apiKey(let key):
-            object["api_key"] = .string(key.value)
-        case .oauth(let token):
-            object["access_token"] = .string(token.accessToken.value)
-            object["refresh_token"] = token.refreshToken.map { .string($0.value) } ?? .null
-            object["expires_at"] = token.expiresAt.map { .int(Int($0)) } ?? .null
-            if let scopes = token.scopes { object["scopes"] = .array(scopes.map { .string($0) }) }
-            if let subscription = token.subscriptionType { object["subscription_type"] = .string(subscription) }
-            if let obtainedAt = token.obtainedAt { object["obtained_at"] = .int(Int(obtainedAt)) }
-        }
-        var bytes = JSONValue.object(object).serialized()
-        bytes.append(0x0A)
-        return bytes
+        encode(credential)
     }
 }

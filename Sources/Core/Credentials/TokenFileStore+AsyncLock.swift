@@ -13,18 +13,12 @@ extension TokenFileStore {
     /// Held across a refresh's network call, so that no other process can refresh or write in
     /// between: the rotated token is on disk before anyone else reads the file.
     public func withLock<T: Sendable>(timeout: Double = 120, _ body: () async throws -> T) async throws -> T {
-        try FileSystem.createDirectory(FileSystem.directoryName(path), mode: 0o700)
-        let fd = try FileSystem.openLockFile(lockPath)
-        defer { close(fd) }
-        let deadline = Clock.now() + timeout
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR else {
-                throw FileSystemError(path: lockPath, operation: "lock", code: errno)
-            }
-            guard Clock.now() < deadline else { throw FileSystemError(path: lockPath, operation: "lock (timed out)", code: EWOULDBLOCK) }
+        let lock = try openLock()
+        let deadline = WallClock.now() + timeout
+        while try !lock.tryLock() {
+            guard WallClock.now() < deadline else { throw FileSystemError(path: lockPath, operation: "lock (timed out)", code: EWOULDBLOCK) }
             try? await Task.sleep(for: .milliseconds(10))
         }
-        defer { flock(fd, LOCK_UN) }
         return try await body()
     }
 

@@ -61,13 +61,14 @@ public struct TokenFileStore: Sendable {
 
     /// Runs `body` holding the exclusive lock shared by every process that writes this file.
     public func withLock<T>(_ body: () throws -> T) throws -> T {
-        try FileSystem.createDirectory(FileSystem.directoryName(path), mode: 0o700)
-        let fd = try FileSystem.openLockFile(lockPath)
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno != EINTR { throw FileSystemError(path: lockPath, operation: "lock", code: errno) }
-        }
-        defer { flock(fd, LOCK_UN) }
+        let lock = try openLock()
+        try lock.lock()
         return try body()
+    }
+
+    /// Opens `tokens.json.lock` (creating the directory), not locked yet.
+    func openLock() throws(FileSystemError) -> FileLock {
+        try FileSystem.createDirectory(FileSystem.directoryName(path), mode: 0o700)
+        return try FileLock(path: lockPath)
     }
 }

@@ -66,7 +66,7 @@ public struct TokenRefresher: Sendable {
         failed: Secret? = nil,
         force: Bool = false,
         unsaved: CredentialStore.Unsaved? = nil,
-        now: @Sendable () -> Double = Clock.now
+        now: @Sendable () -> Double = WallClock.now
     )
         async throws(Failure) -> Outcome
     {

@@ -7,7 +7,7 @@ public struct LoginPending: Sendable {
         path = stateDirectory + "/login.pending"
     }
 
-    public func save(_ pkce: PKCE, now: Double = Clock.now()) throws(FileSystemError) {
+    public func save(_ pkce: PKCE, now: Double = WallClock.now()) throws(FileSystemError) {
         let value: JSONValue = [
             "code_verifier": .string(pkce.verifier), "state": .string(pkce.state), "created_at": .int(Int(now)),
         ]

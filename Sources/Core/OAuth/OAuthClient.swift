@@ -16,7 +16,7 @@ public struct OAuthClient: Sendable {
     }
 
     /// Exchanges an authorization code for tokens.
-    public func exchange(code: String, pkce: PKCE, now: Double = Clock.now()) async throws(OAuthError) -> OAuthToken {
+    public func exchange(code: String, pkce: PKCE, now: Double = WallClock.now()) async throws(OAuthError) -> OAuthToken {
         let body: JSONValue = [
             "grant_type": "authorization_code",
             "code": .string(code),
@@ -30,7 +30,7 @@ public struct OAuthClient: Sendable {
 
     /// Trades a refresh token for new tokens. The answer usually carries a new refresh token
     /// (rotation); when it does not, the old one stays.
-    public func refresh(_ refreshToken: Secret, now: Double = Clock.now()) async throws(OAuthError) -> OAuthToken {
+    public func refresh(_ refreshToken: Secret, now: Double = WallClock.now()) async throws(OAuthError) -> OAuthToken {
         let body: JSONValue = [
             "grant_type": "refresh_token",
             "refresh_token": .string(refreshToken.value),

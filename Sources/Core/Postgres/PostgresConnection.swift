@@ -1,5 +1,6 @@
 import Dispatch
 public import MaximizeCore
+import NIOConcurrencyHelpers
 
 /// One libpq connection whose blocking calls run on its own serial queue, never on a Swift
 /// concurrency thread, bridged to `async`.
@@ -14,9 +15,10 @@ public final class PostgresConnection: Sendable {
     private let statementTimeout: Double
     private let idleInTransactionTimeout: Double
     private let queue = DispatchQueue(label: "maximize.postgres.connection")
-    private let state = Locked(State())
+    private let state = NIOLockedValueBox(State())
 
-    private struct State {
+    /// `@unchecked`: the lock guards the reference, and the session itself is used only on `queue`.
+    private struct State: @unchecked Sendable {
         var session: PostgresSession?
         var failures = 0
         var retryAt: UInt64 = 0
@@ -53,7 +55,7 @@ public final class PostgresConnection: Sendable {
 
     /// Closes the connection (the next use opens a new one).
     public func close() {
-        queue.async { [state] in state.withLock { $0.session = nil } }
+        queue.async { [state] in state.withLockedValue { $0.session = nil } }
     }
 
     /// Runs `body` on the connection's queue with a live session; a session lost during `body` is
@@ -73,13 +75,13 @@ public final class PostgresConnection: Sendable {
 
     private func runOnQueue<T>(reconnect: Bool, _ body: (PostgresSession) throws(PostgresError) -> T) -> Result<T, PostgresError> {
         guard reconnect else {
-            guard let current = state.withLock({ $0.session }), current.isAlive else {
-                state.withLock { $0.session = nil }
+            guard let current = state.withLockedValue({ $0.session }), current.isAlive else {
+                state.withLockedValue { $0.session = nil }
                 return .failure(PostgresError(reason: "the connection holding the transaction was lost", unreachable: true))
             }
             return run(body, on: current)
         }
-        let reused = state.withLock { $0.session?.isAlive ?? false }
+        let reused = state.withLockedValue { $0.session?.isAlive ?? false }
         let result = openSession().flatMap { run(body, on: $0) }
         // A kept session may have died unnoticed (the server restarted): one more try on a new one
         // (a body that failed for that did nothing lasting: its transaction, if any, is gone).
@@ -94,7 +96,7 @@ public final class PostgresConnection: Sendable {
             return .success(try body(session))
         } catch {
             if error.unreachable || !session.isAlive {
-                state.withLock { $0.session = nil }
+                state.withLockedValue { $0.session = nil }
                 return .failure(PostgresError(reason: error.reason, sqlState: error.sqlState, unreachable: true))
             }
             return .failure(error)
@@ -102,10 +104,10 @@ public final class PostgresConnection: Sendable {
     }
 
     private func openSession() -> Result<PostgresSession, PostgresError> {
-        let (current, retryAt, lastError) = state.withLock { ($0.session, $0.retryAt, $0.lastError) }
+        let (current, retryAt, lastError) = state.withLockedValue { ($0.session, $0.retryAt, $0.lastError) }
         if let current, current.isAlive { return .success(current) }
-        if current != nil { state.withLock { $0.session = nil } }
-        let now = Clock.monotonicNanoseconds()
+        if current != nil { state.withLockedValue { $0.session = nil } }
+        let now = WallClock.monotonicNanoseconds()
         if now < retryAt, let lastError {
             let wait = Double(retryAt - now) / 1e9
             let reason = lastError.reason + " (next attempt in \(String(format1: wait)) s)"
@@ -117,7 +119,7 @@ public final class PostgresConnection: Sendable {
                 "SELECT set_config('statement_timeout', $1, false), set_config('idle_in_transaction_session_timeout', $2, false)",
                 [Self.milliseconds(statementTimeout), Self.milliseconds(idleInTransactionTimeout)]
             )
-            state.withLock { state in
+            state.withLockedValue { state in
                 state.session = session
                 state.failures = 0
                 state.retryAt = 0
@@ -126,10 +128,10 @@ public final class PostgresConnection: Sendable {
             return .success(session)
         } catch {
             let failed = PostgresError(reason: error.reason, sqlState: error.sqlState, unreachable: true)
-            state.withLock { state in
+            state.withLockedValue { state in
                 state.failures += 1
                 let delay = min(30, 0.5 * Double(1 << min(state.failures - 1, 6)))
-                state.retryAt = Clock.monotonicNanoseconds() + UInt64(delay * 1e9)
+                state.retryAt = WallClock.monotonicNanoseconds() + UInt64(delay * 1e9)
                 state.lastError = failed
             }
             return .failure(failed)

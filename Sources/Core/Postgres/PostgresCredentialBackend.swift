@@ -1,4 +1,5 @@
 public import MaximizeCore
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
 import Glibc
@@ -28,8 +29,8 @@ public final class PostgresCredentialBackend: CredentialBackend {
     /// For `load()` and `prepare()`.
     private let reader: PostgresConnection
     /// Idle connections for transactions (at most one kept).
-    private let idle = Locked<[PostgresConnection]>([])
-    private let prepared = Locked(false)
+    private let idle = NIOLockedValueBox<[PostgresConnection]>([])
+    private let prepared = NIOLockedValueBox(false)
 
     /// - Parameters:
     ///   - url: libpq URL (`postgresql://user@host:port/db?sslmode=verify-full&sslrootcert=...`).
@@ -60,7 +61,7 @@ public final class PostgresCredentialBackend: CredentialBackend {
     public func prepare() async throws(CredentialStorageError) {
         do {
             try await reader.withSession { session throws(PostgresError) in try PostgresSchema.prepare(session) }
-            prepared.withLock { $0 = true }
+            prepared.withLockedValue { $0 = true }
         } catch {
             throw storageError(error, doing: "prepare the tables")
         }
@@ -123,13 +124,13 @@ public final class PostgresCredentialBackend: CredentialBackend {
     }
 
     private func prepareOnce() async throws(PostgresError) {
-        if prepared.withLock({ $0 }) { return }
+        if prepared.withLockedValue({ $0 }) { return }
         try await reader.withSession { session throws(PostgresError) in try PostgresSchema.prepare(session) }
-        prepared.withLock { $0 = true }
+        prepared.withLockedValue { $0 = true }
     }
 
     private func takeConnection() -> PostgresConnection {
-        idle.withLock { $0.popLast() }
+        idle.withLockedValue { $0.popLast() }
             ?? PostgresConnection(
                 url: url,
                 password: password,
@@ -139,7 +140,7 @@ public final class PostgresCredentialBackend: CredentialBackend {
     }
 
     private func giveBack(_ connection: PostgresConnection) {
-        let kept = idle.withLock { idle in
+        let kept = idle.withLockedValue { idle in
             guard idle.isEmpty else { return false }
             idle.append(connection)
             return true

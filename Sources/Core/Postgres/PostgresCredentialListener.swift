@@ -1,4 +1,5 @@
 public import MaximizeCore
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
 import Glibc
@@ -44,12 +45,12 @@ public final class PostgresCredentialListener: Sendable {
     /// Starts the thread (once).
     public func start() {
         guard
-            runner.flags.withLock({ flags in
+            runner.flags.withLockedValue({ flags in
                 defer { flags.started = true }
                 return !flags.started && !flags.stopping
             })
         else { return }
-        runner.flags.withLock { $0.running = true }
+        runner.flags.withLockedValue { $0.running = true }
         var thread = pthread_t()
         let box = Unmanaged.passRetained(runner).toOpaque()
         pthread_create(
@@ -68,13 +69,13 @@ public final class PostgresCredentialListener: Sendable {
     /// Stops the thread without waiting: it closes its connection and ends (within a
     /// `connect_timeout` when it is connecting). ``isRunning`` tells when it has.
     public func stop() {
-        runner.flags.withLock { $0.stopping = true }
+        runner.flags.withLockedValue { $0.stopping = true }
         var byte: UInt8 = 1
         _ = write(runner.wakeWrite, &byte, 1)
     }
 
     /// Whether the thread is still running.
-    public var isRunning: Bool { runner.flags.withLock { $0.running } }
+    public var isRunning: Bool { runner.flags.withLockedValue { $0.running } }
 
     deinit {
         stop()
@@ -92,7 +93,7 @@ public final class PostgresCredentialListener: Sendable {
         let healthCheckInterval: Double
         let onChange: @Sendable () -> Void
         let onState: @Sendable (PostgresListenerState) -> Void
-        let flags = Locked(Flags())
+        let flags = NIOLockedValueBox(Flags())
         let wakeRead: Int32
         let wakeWrite: Int32
 
@@ -124,10 +125,10 @@ public final class PostgresCredentialListener: Sendable {
             close(wakeWrite)
         }
 
-        private var stopping: Bool { flags.withLock { $0.stopping } }
+        private var stopping: Bool { flags.withLockedValue { $0.stopping } }
 
         func run() {
-            defer { flags.withLock { $0.running = false } }
+            defer { flags.withLockedValue { $0.running = false } }
             var connectedBefore = false
             var reported: PostgresListenerState?
             var failures = 0

@@ -1,4 +1,5 @@
 import MaximizeCore
+import NIOConcurrencyHelpers
 
 /// The credential's row, locked (`SELECT ... FOR UPDATE`) in an open transaction.
 ///
@@ -12,7 +13,7 @@ final class PostgresCredentialTransaction: CredentialTransaction {
     private let stored: String?
     /// The server process holding the lock (tests end it to simulate a lost server).
     let backendPID: Int32
-    private let phase = Locked(Phase.open)
+    private let phase = NIOLockedValueBox(Phase.open)
 
     private enum Phase {
         case open
@@ -109,7 +110,7 @@ final class PostgresCredentialTransaction: CredentialTransaction {
                 try session.execute("SELECT pg_notify('\(PostgresSchema.channel)', $1)", [name])
                 try session.execute("COMMIT")
             }
-            phase.withLock { $0 = .committed }
+            phase.withLockedValue { $0 = .committed }
         } catch {
             fail(error)
             throw backend.storageError(error, doing: "store the credential")
@@ -118,7 +119,7 @@ final class PostgresCredentialTransaction: CredentialTransaction {
 
     /// Ends the transaction: rolls back when nothing was committed. Later calls fail.
     func finish() async {
-        let previous = phase.withLock { phase in
+        let previous = phase.withLockedValue { phase in
             defer { phase = .closed }
             return phase
         }
@@ -127,12 +128,12 @@ final class PostgresCredentialTransaction: CredentialTransaction {
     }
 
     private func fail(_ error: PostgresError) {
-        phase.withLock { $0 = .failed(error.description) }
+        phase.withLockedValue { $0 = .failed(error.description) }
     }
 
     /// Why the transaction can no longer be used, or `nil` while it can.
     private func unusable() -> String? {
-        switch phase.withLock({ $0 }) {
+        switch phase.withLockedValue({ $0 }) {
         case .open: nil
         case .committed: "the credential was already written and its lock released; take the lock again to write once more"
         case .failed(let reason): "the transaction failed earlier (\(reason)); take the lock again"

@@ -36,7 +36,7 @@ public enum ModelCatalog {
         var created: [String: JSONValue] = [:]
         for entry in root["data"]?.arrayValue ?? [] {
             guard var model = entry.objectValue, let id = model["id"]?.stringValue else { continue }
-            let timestamp = model["created_at"]?.stringValue.flatMap(Clock.unixTime(iso8601:)).map { Int($0) } ?? 0
+            let timestamp = model["created_at"]?.stringValue.flatMap(Timestamp.unixTime(iso8601:)).map { Int($0) } ?? 0
             created[id] = .int(timestamp)
             if model["object"] == nil { model["object"] = "model" }
             if model["created"] == nil { model["created"] = .int(timestamp) }

@@ -27,7 +27,7 @@ extension CurlClient {
             return
         }
         transfer.gateOrigin = origin
-        transfer.queuedAt = Clock.monotonicNanoseconds()
+        transfer.queuedAt = WallClock.monotonicNanoseconds()
         released += gate.admit(transfer, origin: origin)
     }
 

@@ -1,4 +1,5 @@
 public import MaximizeCore
+import NIOConcurrencyHelpers
 extension CurlClient {
     /// A whole upstream response.
     public typealias Response = UpstreamResponse
@@ -10,12 +11,12 @@ extension CurlClient {
         let collector = ResponseCollector(limit: limit)
         let result: Result<Response, UpstreamError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                collector.continuation.withLock { $0 = continuation }
+                collector.continuation.withLockedValue { $0 = continuation }
                 let transfer = start(request, delegate: collector)
-                collector.transfer.withLock { $0 = transfer }
+                collector.transfer.withLockedValue { $0 = transfer }
             }
         } onCancel: {
-            collector.transfer.withLock { $0 }?.cancel()
+            collector.transfer.withLockedValue { $0 }?.cancel()
         }
         return try result.get()
     }
@@ -24,20 +25,20 @@ extension CurlClient {
 /// Collects a response for ``CurlClient/send(_:limit:)``.
 final class ResponseCollector: UpstreamDelegate {
     let limit: Int
-    let continuation = Locked<CheckedContinuation<Result<CurlClient.Response, UpstreamError>, Never>?>(nil)
-    let transfer = Locked<UpstreamTransfer?>(nil)
-    private let state = Locked<(head: UpstreamResponseHead?, body: [UInt8], overflow: Bool)>((nil, [], false))
+    let continuation = NIOLockedValueBox<CheckedContinuation<Result<CurlClient.Response, UpstreamError>, Never>?>(nil)
+    let transfer = NIOLockedValueBox<UpstreamTransfer?>(nil)
+    private let state = NIOLockedValueBox<(head: UpstreamResponseHead?, body: [UInt8], overflow: Bool)>((nil, [], false))
 
     init(limit: Int) {
         self.limit = limit
     }
 
     func upstreamDidReceiveHead(_ head: UpstreamResponseHead) {
-        state.withLock { $0.head = head }
+        state.withLockedValue { $0.head = head }
     }
 
     func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        state.withLock { state in
+        state.withLockedValue { state in
             if state.body.count + bytes.count > limit {
                 state.overflow = true
             } else {
@@ -48,7 +49,7 @@ final class ResponseCollector: UpstreamDelegate {
     }
 
     func upstreamDidComplete(_ error: UpstreamError?) {
-        let snapshot = state.withLock { $0 }
+        let snapshot = state.withLockedValue { $0 }
         let result: Result<CurlClient.Response, UpstreamError>
         if let error {
             result = .failure(error)
@@ -60,7 +61,7 @@ final class ResponseCollector: UpstreamDelegate {
             let head = snapshot.head ?? UpstreamResponseHead(status: 0, headers: [])
             result = .success(CurlClient.Response(head: head, body: snapshot.body))
         }
-        continuation.withLock { continuation in
+        continuation.withLockedValue { continuation in
             continuation?.resume(returning: result)
             continuation = nil
         }

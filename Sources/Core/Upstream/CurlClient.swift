@@ -1,6 +1,7 @@
 public import MaximizeCore
 import CCurl
 import CCurlShim
+import NIOConcurrencyHelpers
 import Synchronization
 
 #if canImport(Glibc)
@@ -33,7 +34,7 @@ public final class CurlClient: Sendable {
     nonisolated(unsafe) var timerDeadline: UInt64?
     /// Sockets registered with epoll; client's thread only.
     nonisolated(unsafe) var watchedSockets: Set<Int32> = []
-    private let queue = Locked<[Command]>([])
+    private let queue = NIOLockedValueBox<[Command]>([])
     private let stopped = Atomic<Bool>(false)
     private let turns = Atomic<UInt64>(0)
     /// Transfers in progress, by easy handle; touched only on the client's thread.
@@ -105,7 +106,7 @@ public final class CurlClient: Sendable {
     public var loopTurns: UInt64 { turns.load(ordering: .relaxed) }
 
     func enqueue(_ command: Command) {
-        queue.withLock { $0.append(command) }
+        queue.withLockedValue { $0.append(command) }
         mx_eventfd_signal(wakeup)
     }
 
@@ -118,7 +119,7 @@ public final class CurlClient: Sendable {
         var flags = [Int32](repeating: 0, count: 256)
         while true {
             turns.add(1, ordering: .relaxed)
-            let commands = queue.withLock { queue in
+            let commands = queue.withLockedValue { queue in
                 let taken = queue
                 queue.removeAll(keepingCapacity: true)
                 return taken
@@ -157,7 +158,7 @@ public final class CurlClient: Sendable {
             // Wait for a socket, the timer libcurl asked for, or a command.
             var timeout: Int32 = 1000
             if let deadline = timerDeadline {
-                let now = Clock.monotonicNanoseconds()
+                let now = WallClock.monotonicNanoseconds()
                 timeout = deadline <= now ? 0 : Int32(min(1000, (deadline - now + 999_999) / 1_000_000))
             }
             let count = mx_epoll_wait(epoll, &fds, &flags, 256, commands.isEmpty ? timeout : 0)
@@ -173,7 +174,7 @@ public final class CurlClient: Sendable {
                 if flags[index] & 4 != 0 { action |= mx_curl_cselect_err() }
                 curl_multi_socket_action(multi, fd, action, &running)
             }
-            if let deadline = timerDeadline, deadline <= Clock.monotonicNanoseconds() {
+            if let deadline = timerDeadline, deadline <= WallClock.monotonicNanoseconds() {
                 timerDeadline = nil
                 curl_multi_socket_action(multi, mx_curl_socket_timeout(), 0, &running)
             }
@@ -215,12 +216,12 @@ public final class CurlClient: Sendable {
 
     /// libcurl's timer callback: `-1` cancels, otherwise time out after `milliseconds`.
     func setTimer(milliseconds: Int) {
-        timerDeadline = milliseconds < 0 ? nil : Clock.monotonicNanoseconds() + UInt64(milliseconds) * 1_000_000
+        timerDeadline = milliseconds < 0 ? nil : WallClock.monotonicNanoseconds() + UInt64(milliseconds) * 1_000_000
     }
 
     /// Puts `transfer` on the multi handle (a gated one once the gate released it).
     func begin(_ transfer: CurlTransfer) {
-        let waitedMs = transfer.gateOrigin == nil ? 0 : Int((Clock.monotonicNanoseconds() - transfer.queuedAt) / 1_000_000)
+        let waitedMs = transfer.gateOrigin == nil ? 0 : Int((WallClock.monotonicNanoseconds() - transfer.queuedAt) / 1_000_000)
         if waitedMs > 0, waitedMs >= Int(transfer.request.timeout * 1000) {
             let error = UpstreamError(kind: .timeout, message: "no upstream connection within the timeout", curlCode: 0)
             transfer.finish(error)

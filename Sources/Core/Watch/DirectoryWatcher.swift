@@ -1,5 +1,6 @@
 import MaximizeCore
 import CInotifyTools
+import NIOConcurrencyHelpers
 import Synchronization
 
 #if canImport(Glibc)
@@ -46,7 +47,7 @@ public final class DirectoryWatcher: Sendable {
         var mask: Int32
     }
 
-    private let wanted: Locked<Set<String>>
+    private let wanted: NIOLockedValueBox<Set<String>>
     private let stopped = Atomic<Bool>(false)
     private let handler: @Sendable (Event) -> Void
     /// Watches by descriptor (wanted directories and their parents; more than one when a directory
@@ -56,7 +57,7 @@ public final class DirectoryWatcher: Sendable {
     /// Initializes the library, watches the directories that exist, and starts the thread. Call
     /// early: the library waits with `select()`, so its descriptor must be below 1024.
     public init(directories: [String], handler: @escaping @Sendable (Event) -> Void) throws(WatchError) {
-        self.wanted = Locked(Set(directories.map(Self.normalize)))
+        self.wanted = NIOLockedValueBox(Set(directories.map(Self.normalize)))
         self.handler = handler
         let probe = dup(0)
         if probe >= 0 { close(probe) }
@@ -148,7 +149,7 @@ public final class DirectoryWatcher: Sendable {
     /// With `announce`, a wanted directory watched (again) is reported with an empty name, so
     /// that what was written in it before the watch was set is checked.
     private func reconcile(announce: Bool) {
-        let required = Self.required(wanted.withLock { $0 })
+        let required = Self.required(wanted.withLockedValue { $0 })
         for (wd, watches) in watched where watches.contains(where: { required[$0.path] != $0.mask }) {
             let kept = watches.filter { required[$0.path] == $0.mask }
             if kept.isEmpty {

@@ -14,42 +14,58 @@ struct RefreshLoop {
         var failures = 0
         while !Task.isCancelled {
             let logger = daemon.current.logger
-            let now = Clock.now()
+            let now = daemon.now()
             // The safety net for mounts that drop inotify events.
             await reloader.synchronizeSeed()
             if await reloader.reloadCredentials() { failures = 0 }
             _ = await reloader.reloadConfiguration(force: false)
             let snapshot = daemon.credentials.snapshot
             var wait = Self.recheckInterval
-            if case .oauth(let token) = snapshot.credential, let due = token.refreshDueAt, !snapshot.refreshRejected {
-                if due <= now {
-                    let result = await daemon.refresher.refresh()
-                    reloader.status.publish()
-                    switch result {
-                    case .success(let credential):
-                        failures = 0
-                        if case .oauth(let fresh) = credential, let expiry = fresh.expiresAt {
-                            logger.info("access token refreshed", metadata: ["expires_at": "\(Clock.iso8601(expiry))"])
-                        }
-                        wait = 1
-                    case .failure(let failure):
-                        if failure.isRejected {
-                            logger.error("the refresh token was rejected; run `maxctl login`: \(failure)")
-                        } else {
-                            failures += 1
-                            wait = Self.backoff(failures: failures, failure: failure)
-                            logger.warning(
-                                "refreshing the access token failed; the current one is used while it lasts",
-                                metadata: ["error": "\(failure)", "retry_in_s": "\(Int(wait))"]
-                            )
-                        }
+            switch Self.step(snapshot, now: now) {
+            case .wait(let seconds):
+                wait = seconds
+            case .refresh:
+                let result = await daemon.refresher.refresh()
+                reloader.status.publish()
+                switch result {
+                case .success(let credential):
+                    failures = 0
+                    if case .oauth(let fresh) = credential, let expiry = fresh.expiresAt {
+                        logger.info("access token refreshed", metadata: ["expires_at": "\(Timestamp.iso8601(expiry))"])
                     }
-                } else {
-                    wait = min(due - now, Self.recheckInterval)
+                    wait = 1
+                case .failure(let failure):
+                    if failure.isRejected {
+                        logger.error("the refresh token was rejected; run `maxctl login`: \(failure)")
+                    } else {
+                        failures += 1
+                        wait = Self.backoff(failures: failures, failure: failure)
+                        logger.warning(
+                            "refreshing the access token failed; the current one is used while it lasts",
+                            metadata: ["error": "\(failure)", "retry_in_s": "\(Int(wait))"]
+                        )
+                    }
                 }
             }
             try? await Task.sleep(for: .milliseconds(Int64(max(0.05, wait) * 1000)))
         }
+    }
+
+    /// What the loop does next at `now`.
+    enum Step: Equatable {
+        /// Refresh the access token now.
+        case refresh
+        /// Look again in this many seconds (at most ``recheckInterval``).
+        case wait(Double)
+    }
+
+    /// Refresh when the held OAuth token is due (its expiry less the margin), else wait until it
+    /// is; an API key, a token without expiry, or a refused refresh token only waits.
+    static func step(_ snapshot: CredentialStore.Snapshot, now: Double) -> Step {
+        guard case .oauth(let token) = snapshot.credential, let due = token.refreshDueAt, !snapshot.refreshRejected else {
+            return .wait(recheckInterval)
+        }
+        return due <= now ? .refresh : .wait(min(due - now, recheckInterval))
     }
 
     /// Exponential backoff with jitter (2 s doubling up to 5 min, ±50 %), or the server's `retry-after`.

@@ -1,3 +1,4 @@
+import ArgumentParser
 import MaximizeSidecar
 
 /// The `maximize` executable: everything it does lives in `MaximizeSidecar`.

@@ -1,14 +1,13 @@
 import MaximizeCore
 import Prometheus
+import Synchronization
 
 /// The daemon's Prometheus metrics (`/metrics`), kept with swift-prometheus's registry.
+///
+/// Labelled metrics are asked of the registry each time: it returns the one already registered
+/// under that name and labels (one lock, no cache of our own).
 final class DaemonMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
-    private let requestCounters = Locked<[String: Counter]>([:])
-    private let latency = Locked<[String: DurationHistogram]>([:])
-    private let refreshCounters = Locked<[String: Counter]>([:])
-    private let reloadCounters = Locked<[String: Counter]>([:])
-    private let tokenCounters = Locked<[String: Counter]>([:])
     let inFlight: Gauge
     let tokenExpiry: Gauge
     let uptime: Gauge
@@ -64,49 +63,36 @@ final class DaemonMetrics: Sendable {
 
     /// One finished request.
     func request(route: String, status: Int) {
-        let key = "\(route) \(status)"
-        let counter = requestCounters.withLock { counters in
-            if let counter = counters[key] { return counter }
-            let counter = registry.makeCounter(
-                descriptor: Self.name("requests", "total", "Requests served, by route and status."),
-                labels: [("route", route), ("status", String(status))]
-            )
-            counters[key] = counter
-            return counter
-        }
-        counter.increment()
+        registry.makeCounter(
+            descriptor: Self.name("requests", "total", "Requests served, by route and status."),
+            labels: [("route", route), ("status", String(status))]
+        ).increment()
     }
 
     /// Time from sending a request upstream to its response head.
     func upstreamLatency(route: String, nanoseconds: UInt64) {
-        let histogram = latency.withLock { histograms in
-            if let histogram = histograms[route] { return histogram }
-            let histogram = registry.makeDurationHistogram(
-                descriptor: Self.name("upstream_latency", "seconds", "Time to the upstream's response head."),
-                labels: [("route", route)],
-                buckets: Self.latencyBuckets
-            )
-            histograms[route] = histogram
-            return histogram
-        }
-        histogram.record(.nanoseconds(Int64(nanoseconds)))
+        registry.makeDurationHistogram(
+            descriptor: Self.name("upstream_latency", "seconds", "Time to the upstream's response head."),
+            labels: [("route", route)],
+            buckets: Self.latencyBuckets
+        ).record(.nanoseconds(Int64(nanoseconds)))
     }
 
     func refresh(result: String) {
-        counter(
-            in: refreshCounters,
-            Self.name("token_refreshes", "total", "Token refreshes by result: refreshed, adopted (another process had refreshed), failed, rejected."),
-            label: "result",
-            value: result
+        registry.makeCounter(
+            descriptor: Self.name(
+                "token_refreshes",
+                "total",
+                "Token refreshes by result: refreshed, adopted (another process had refreshed), failed, rejected."
+            ),
+            labels: [("result", result)]
         ).increment()
     }
 
     func reload(result: String) {
-        counter(
-            in: reloadCounters,
-            Self.name("config_reloads", "total", "Configuration reloads by result: applied, invalid."),
-            label: "result",
-            value: result
+        registry.makeCounter(
+            descriptor: Self.name("config_reloads", "total", "Configuration reloads by result: applied, invalid."),
+            labels: [("result", result)]
         ).increment()
     }
 
@@ -116,32 +102,16 @@ final class DaemonMetrics: Sendable {
             ("input", usage.inputTokens), ("output", usage.outputTokens),
             ("cache_creation_input", usage.cacheCreationInputTokens), ("cache_read_input", usage.cacheReadInputTokens),
         ] where count > 0 {
-            counter(
-                in: tokenCounters,
-                Self.name("tokens", "total", "Tokens reported in the upstream's usage, by type."),
-                label: "type",
-                value: kind
+            registry.makeCounter(
+                descriptor: Self.name("tokens", "total", "Tokens reported in the upstream's usage, by type."),
+                labels: [("type", kind)]
             ).increment(by: Int64(count))
-        }
-    }
-
-    private func counter(
-        in table: Locked<[String: Counter]>,
-        _ descriptor: MetricNameDescriptor,
-        label: String,
-        value: String
-    ) -> Counter {
-        table.withLock { counters in
-            if let counter = counters[value] { return counter }
-            let counter = registry.makeCounter(descriptor: descriptor, labels: [(label, value)])
-            counters[value] = counter
-            return counter
         }
     }
 
     /// The Prometheus text exposition, with the gauges brought up to date.
     func render(daemon: DaemonContext) -> [UInt8] {
-        let now = Clock.now()
+        let now = WallClock.now()
         inFlight.set(to: Double(daemon.stats.inFlight.load(ordering: .relaxed)))
         uptime.set(to: now - daemon.startedAt)
         let snapshot = daemon.credentials.snapshot

@@ -39,13 +39,13 @@ struct StoreCredentialProvider: CredentialProvider {
         on eventLoop: any EventLoop,
         _ done: @escaping (Result<Credential, ExchangeError>) -> Void
     ) {
-        switch store.availability(now: Clock.now()) {
+        switch store.availability(now: WallClock.now()) {
         case .ready(let credential) where refused == nil:
             done(.success(credential))
         case .unavailable where refused == nil && recheck:
             let bound = NIOLoopBound(done, eventLoop: eventLoop)
             Task { [self] in
-                store.reloadIfChanged(now: Clock.now())
+                store.reloadIfChanged(now: WallClock.now())
                 eventLoop.execute { obtain(refused: nil, recheck: false, on: eventLoop, bound.value) }
             }
         case .unavailable(let reason) where refused == nil:

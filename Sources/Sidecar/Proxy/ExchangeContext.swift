@@ -10,7 +10,7 @@ final class ExchangeContext {
     let route: Route
     /// The configuration snapshot taken when the head arrived, used for the whole exchange.
     let configuration: RuntimeConfiguration
-    let startedAt = Clock.monotonicNanoseconds()
+    let startedAt = WallClock.monotonicNanoseconds()
     var body: ByteBuffer
     /// Counted in the daemon's request statistics (an exchange that goes upstream).
     var counted = false

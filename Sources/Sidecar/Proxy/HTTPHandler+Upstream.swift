@@ -26,7 +26,7 @@ extension HTTPHandler {
         }
         exchange.upstream = request
         let responder = ProxyResponder(handler: NIOLoopBound(self, eventLoop: context.eventLoop), attempt: attempt)
-        exchange.upstreamStartedAt = Clock.monotonicNanoseconds()
+        exchange.upstreamStartedAt = WallClock.monotonicNanoseconds()
         exchange.transfer = upstream.start(request, delegate: responder)
     }
 
@@ -74,7 +74,7 @@ extension HTTPHandler {
         if exchange.route != .models {
             daemon.metrics.upstreamLatency(
                 route: exchange.route.label,
-                nanoseconds: Clock.monotonicNanoseconds() - exchange.upstreamStartedAt
+                nanoseconds: WallClock.monotonicNanoseconds() - exchange.upstreamStartedAt
             )
         }
         if let responseHead = exchange.transformer.head(head, request: exchange.head) {

@@ -1,5 +1,6 @@
 import MaximizeCore
 import MaximizeCurl
+import NIOConcurrencyHelpers
 import NIOCore
 import Synchronization
 
@@ -30,7 +31,7 @@ final class ProxyResponder: UpstreamDelegate {
     /// The exchange's attempt this transfer carries: the handler ignores events of earlier ones.
     let attempt: Int
     let allocator = ByteBufferAllocator()
-    private let queue = Locked(Queue())
+    private let queue = NIOLockedValueBox(Queue())
     private let pending = Atomic<Int>(0)
     private let paused = Atomic<Bool>(false)
 
@@ -62,7 +63,7 @@ final class ProxyResponder: UpstreamDelegate {
     }
 
     private func enqueue(_ event: Event) {
-        let wake = queue.withLock { queue in
+        let wake = queue.withLockedValue { queue in
             queue.events.append(event)
             defer { queue.scheduled = true }
             return !queue.scheduled
@@ -72,7 +73,7 @@ final class ProxyResponder: UpstreamDelegate {
 
     /// On the event loop: hands every queued event to the handler in order, then flushes once.
     private func drain() {
-        let events = queue.withLock { queue in
+        let events = queue.withLockedValue { queue in
             queue.scheduled = false
             var events: [Event] = []
             swap(&events, &queue.events)

@@ -1,6 +1,7 @@
 import MaximizeCore
 import NIOCore
 import NIOHTTP1
+import Logging
 
 extension HTTPHandler {
     /// Performs what the state machine decided.
@@ -77,7 +78,7 @@ extension HTTPHandler {
         case .healthz:
             respondJSON(head, status: .ok, ["status": "ok"])
         case .readyz:
-            if let reason = daemon.credentials.unreadyReason(now: Clock.now()) {
+            if let reason = daemon.credentials.unreadyReason(now: WallClock.now()) {
                 respondJSON(head, status: .serviceUnavailable, ["status": "unavailable", "reason": .string(reason)])
             } else {
                 respondJSON(head, status: .ok, ["status": "ready"])

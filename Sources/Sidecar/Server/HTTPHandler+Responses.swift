@@ -69,7 +69,7 @@ extension HTTPHandler {
         if let usage = exchange.transformer.takeUsage() { daemon.metrics.tokens(usage) }
         let logger = exchange.configuration.logger
         guard logger.logLevel <= .debug || (failed && note != nil) else { return }
-        let elapsed = Double(Clock.monotonicNanoseconds() - exchange.startedAt) / 1e6
+        let elapsed = Double(WallClock.monotonicNanoseconds() - exchange.startedAt) / 1e6
         var metadata: Logger.Metadata = [
             "route": "\(exchange.route.label)",
             "status": "\(exchange.upstreamStatus)",

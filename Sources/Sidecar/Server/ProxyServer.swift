@@ -1,6 +1,7 @@
 import Logging
 import MaximizeControl
 import MaximizeCore
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -23,7 +24,7 @@ final class ProxyServer: Sendable {
 
     let daemon: DaemonContext
     let group: MultiThreadedEventLoopGroup
-    private let bound = Locked(Bound())
+    private let bound = NIOLockedValueBox(Bound())
 
     init(daemon: DaemonContext, group: MultiThreadedEventLoopGroup) {
         self.daemon = daemon
@@ -46,7 +47,7 @@ final class ProxyServer: Sendable {
 
     /// For `status.json`.
     var listeners: [StatusDocument.Listener] {
-        bound.withLock { bound in
+        bound.withLockedValue { bound in
             var result: [StatusDocument.Listener] = []
             if let socket = bound.socket { result.append(.init(type: "unix", path: socket.path)) }
             if let tcp = bound.tcp {
@@ -59,20 +60,20 @@ final class ProxyServer: Sendable {
 
     /// Binds what `settings` asks for, replacing listeners whose address changed.
     func apply(_ settings: Settings) async throws(StartError) {
-        let current = bound.withLock { $0 }
+        let current = bound.withLockedValue { $0 }
         let wantedSocket = settings.server.socketPath
         if let wantedSocket, current.socket?.path != wantedSocket {
             let channel = try await bindSocket(wantedSocket, mode: settings.server.socketMode)
-            let old = bound.withLock { bound in
+            let old = bound.withLockedValue { bound in
                 defer { bound.socket = (wantedSocket, settings.server.socketMode, channel) }
                 return bound.socket
             }
             if let old { await close(old.channel, socketPath: old.path) }
         } else if let wantedSocket, let socket = current.socket, socket.mode != settings.server.socketMode {
             chmod(wantedSocket, mode_t(settings.server.socketMode))
-            bound.withLock { $0.socket?.mode = settings.server.socketMode }
+            bound.withLockedValue { $0.socket?.mode = settings.server.socketMode }
         } else if wantedSocket == nil, let old = current.socket {
-            bound.withLock { $0.socket = nil }
+            bound.withLockedValue { $0.socket = nil }
             await close(old.channel, socketPath: old.path)
         }
 
@@ -84,16 +85,16 @@ final class ProxyServer: Sendable {
             } catch {
                 throw StartError(description: "cannot listen on \(host):\(port): \(error); choose another server.port")
             }
-            let old = bound.withLock { bound in
+            let old = bound.withLockedValue { bound in
                 defer { bound.tcp = (host, port, channel) }
                 return bound.tcp
             }
             if let old { await close(old.channel, socketPath: nil) }
         } else if settings.server.port == nil, let old = current.tcp {
-            bound.withLock { $0.tcp = nil }
+            bound.withLockedValue { $0.tcp = nil }
             await close(old.channel, socketPath: nil)
         }
-        if bound.withLock({ $0.socket == nil && $0.tcp == nil }) {
+        if bound.withLockedValue({ $0.socket == nil && $0.tcp == nil }) {
             throw StartError(description: "no listener: server.socket_path is \"\" and server.port is unset; enable one")
         }
     }
@@ -159,7 +160,7 @@ final class ProxyServer: Sendable {
 
     /// Closes the listeners and removes the socket file; accepted connections carry on.
     func stopListening() async {
-        let old = bound.withLock { bound in
+        let old = bound.withLockedValue { bound in
             defer { bound = Bound() }
             return bound
         }

@@ -1,6 +1,8 @@
 import Logging
 import MaximizeControl
 import MaximizeCore
+import NIOConcurrencyHelpers
+import Synchronization
 
 /// Keeps `status.json` current: rewritten on every state change and as a heartbeat.
 final class StatusPublisher: Sendable {
@@ -25,9 +27,9 @@ final class StatusPublisher: Sendable {
     let daemon: DaemonContext
     /// Read once: with the pid, the start time and pid namespace let a probe see the process gone.
     let identity = ProcessIdentity.current()
-    private let facts = Locked(Facts())
+    private let facts = NIOLockedValueBox(Facts())
     /// Serializes writes so documents land in order.
-    private let writing = Locked(())
+    private let writing = NIOLockedValueBox(())
 
     init(file: StatusFile, daemon: DaemonContext) {
         self.file = file
@@ -35,14 +37,14 @@ final class StatusPublisher: Sendable {
     }
 
     func update(_ change: (inout Facts) -> Void) {
-        facts.withLock { change(&$0) }
+        facts.withLockedValue { change(&$0) }
         publish()
     }
 
 
     /// Sets the warning on `topic`, or clears it (`nil`); publishes when that changes anything.
     func setWarning(_ topic: String, _ message: String?) {
-        let changed = facts.withLock { facts in
+        let changed = facts.withLockedValue { facts in
             guard facts.warnings[topic] != message else { return false }
             facts.warnings[topic] = message
             return true
@@ -53,7 +55,7 @@ final class StatusPublisher: Sendable {
     /// Replaces every warning whose topic starts with `prefix` by `warnings` (keyed by topic);
     /// publishes when that changes anything.
     func replaceWarnings(prefix: String, with warnings: [String: String]) {
-        let changed = facts.withLock { facts in
+        let changed = facts.withLockedValue { facts in
             let kept = facts.warnings.filter { !$0.key.hasPrefix(prefix) }
             let new = kept.merging(warnings) { $1 }
             guard new != facts.warnings else { return false }
@@ -65,9 +67,9 @@ final class StatusPublisher: Sendable {
 
     /// Builds the document from the daemon's state now and writes it.
     func publish() {
-        writing.withLock { _ in
-            let now = Clock.now()
-            let facts = self.facts.withLock { $0 }
+        writing.withLockedValue { _ in
+            let now = WallClock.now()
+            let facts = self.facts.withLockedValue { $0 }
             var document = StatusDocument()
             document.pid = identity.pid
             document.processStart = identity.start
@@ -100,7 +102,7 @@ final class StatusPublisher: Sendable {
             }
             if facts.lastState != document.state {
                 let state = document.state
-                self.facts.withLock { $0.lastState = state }
+                self.facts.withLockedValue { $0.lastState = state }
                 daemon.current.logger.info(
                     "state \(state.rawValue)",
                     metadata: document.reason.map { ["reason": "\($0)"] } ?? [:]

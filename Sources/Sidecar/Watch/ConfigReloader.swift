@@ -88,7 +88,7 @@ actor ConfigReloader {
     /// credential's row (a notification, the safety net, a reload).
     @discardableResult
     func reloadCredentials(force: Bool = false) async -> Bool {
-        let now = Clock.now()
+        let now = daemon.now()
         let credentials = daemon.credentials
         let changed: Bool
         if credentials.file == nil {
@@ -159,7 +159,7 @@ actor ConfigReloader {
             configuration.logger.warning("storage.* changed; restart maximize for a new token file location to take effect")
         }
         status.update {
-            $0.config = StatusDocument.Config(path: path, sha256: loaded.fileSHA256, loadedAt: Clock.now(), error: nil)
+            $0.config = StatusDocument.Config(path: path, sha256: loaded.fileSHA256, loadedAt: daemon.now(), error: nil)
             $0.listeners = server.listeners
         }
         daemon.metrics.reload(result: "applied")

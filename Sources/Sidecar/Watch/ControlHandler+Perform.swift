@@ -10,7 +10,7 @@ extension ControlHandler {
         var results: [StatusDocument.Control.Result] = []
         for (action, ids) in [(ControlRequest.Action.reload, batch.reloads), (.refresh, batch.refreshes)] where !ids.isEmpty {
             let result = action == .reload ? await reload() : await refresh()
-            let now = Clock.now()
+            let now = daemon.now()
             results += ids.map { StatusDocument.Control.Result(id: $0, action: action.rawValue, result: result, at: now) }
             var metadata: Logger.Metadata = ["action": "\(action.rawValue)", "result": "\(result)"]
             if ids.count == 1 { metadata["id"] = "\(ids[0])" } else { metadata["requests"] = "\(ids.count)" }
@@ -45,7 +45,7 @@ extension ControlHandler {
             return "error: refreshed, but credentials not saved: \(reason); the daemon uses the new token and retries "
                 + "the write: free space or make the token file's directory writable"
         case .success(.oauth(let token)):
-            return "ok: access token valid until \(token.expiresAt.map(Clock.iso8601) ?? "an unknown time")"
+            return "ok: access token valid until \(token.expiresAt.map(Timestamp.iso8601) ?? "an unknown time")"
         case .success:
             return "ok: nothing to refresh (API key)"
         case .failure(let failure):

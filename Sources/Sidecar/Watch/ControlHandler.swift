@@ -58,7 +58,7 @@ final class ControlHandler: Sendable {
         for await _ in signals {
             if Task.isCancelled { return }
             if ensureDirectory(&state) { await drain(&state) }
-            state.reportRefusals(logger: daemon.current.logger, now: Clock.now())
+            state.reportRefusals(logger: daemon.current.logger, now: daemon.now())
         }
     }
 
@@ -91,7 +91,7 @@ final class ControlHandler: Sendable {
             state.creationFailed = false
             return true
         }
-        let now = Clock.now()
+        let now = daemon.now()
         guard let since = state.missingSince else {
             state.missingSince = now
             return false
@@ -156,7 +156,7 @@ final class ControlHandler: Sendable {
         case .unknownAction(let action, let id):
             let known = ControlRequest.Action.allCases.map(\.rawValue).joined(separator: " and ")
             let result = "error: unknown action '\(action)'; this daemon performs \(known)"
-            batch.refusals.append(.init(id: id, action: action, result: result, at: Clock.now()))
+            batch.refusals.append(.init(id: id, action: action, result: result, at: daemon.now()))
             state.refused += 1
             state.refusedExample = ExternalText.clean(name, limit: 80)
         case .invalid:

@@ -1,5 +1,6 @@
 import MaximizeCore
 import MaximizeWatch
+import NIOConcurrencyHelpers
 
 /// Sends the watcher's events to whoever handles them: configuration, credentials, control.
 ///
@@ -20,10 +21,10 @@ final class FileEventRouter: Sendable {
     }
 
     /// The handlers once connected; `missed` when an event came before them.
-    private let state = Locked<(targets: Targets?, missed: Bool)>((nil, false))
+    private let state = NIOLockedValueBox<(targets: Targets?, missed: Bool)>((nil, false))
 
     func connect(_ value: Targets) {
-        let missed = state.withLock { state in
+        let missed = state.withLockedValue { state in
             state.targets = value
             return state.missed
         }
@@ -34,7 +35,7 @@ final class FileEventRouter: Sendable {
     /// name is about a watched directory itself (gone, or watched again): everything in it is
     /// checked.
     func route(_ event: DirectoryWatcher.Event) {
-        let targets = state.withLock { state in
+        let targets = state.withLockedValue { state in
             if state.targets == nil { state.missed = true }
             return state.targets
         }

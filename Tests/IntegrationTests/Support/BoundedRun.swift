@@ -1,5 +1,6 @@
 import Foundation
 import MaximizeCore
+import NIOConcurrencyHelpers
 
 /// Runs `maxctl` with a deadline: a command still running after `seconds` is killed, so that a
 /// hang fails the test instead of stopping the test run.
@@ -24,10 +25,10 @@ enum BoundedRun {
         let (process, stdin, output, errors) = try Maxctl.start(arguments, environment: environment)
         try stdin.fileHandleForWriting.close()
         let pid = process.processIdentifier
-        let killed = Locked(false)
+        let killed = NIOLockedValueBox(false)
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
             if process.isRunning {
-                killed.withLock { $0 = true }
+                killed.withLockedValue { $0 = true }
                 kill(pid, SIGKILL)
             }
         }
@@ -37,7 +38,7 @@ enum BoundedRun {
             stdout: result.stdout,
             stderr: result.stderr,
             elapsed: Date().timeIntervalSince(started),
-            killed: killed.withLock { $0 }
+            killed: killed.withLockedValue { $0 }
         )
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import MaximizeCore
 import NIOCore
 import NIOHTTP1
@@ -141,8 +142,8 @@ final class MockUpstream: Sendable {
 
     /// Waits until `condition` holds, up to `timeout` seconds.
     func waitFor(_ timeout: Double = 5, _ condition: (Counters) -> Bool) async -> Bool {
-        let deadline = Clock.now() + timeout
-        while Clock.now() < deadline {
+        let deadline = WallClock.now() + timeout
+        while WallClock.now() < deadline {
             if counters.withLock({ condition($0) }) { return true }
             try? await Task.sleep(for: .milliseconds(20))
         }

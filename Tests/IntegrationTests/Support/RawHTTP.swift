@@ -208,7 +208,7 @@ enum RawHTTP {
         return result
     }
 
-    static func now() -> Double { Double(Clock.monotonicNanoseconds()) / 1e9 }
+    static func now() -> Double { Double(WallClock.monotonicNanoseconds()) / 1e9 }
 
     static func find(_ haystack: [UInt8], _ needle: [UInt8]) -> Int? {
         guard haystack.count >= needle.count else { return nil }
