@@ -1,6 +1,5 @@
 import Logging
 import MaximizeCore
-import Synchronization
 
 /// One configuration generation: settings and what is derived from them.
 final class RuntimeConfiguration: Sendable {
@@ -74,23 +73,6 @@ final class DaemonContext: Sendable {
 
     func replaceConfiguration(_ new: RuntimeConfiguration) {
         configuration.withLock { $0 = new }
-    }
-}
-
-/// Request counters for `status.json` and `/metrics`.
-final class RequestStats: Sendable {
-    let total = Atomic<Int>(0)
-    let inFlight = Atomic<Int>(0)
-    let failed = Atomic<Int>(0)
-
-    func started() {
-        total.add(1, ordering: .relaxed)
-        inFlight.add(1, ordering: .relaxed)
-    }
-
-    func finished(failed didFail: Bool) {
-        inFlight.subtract(1, ordering: .relaxed)
-        if didFail { failed.add(1, ordering: .relaxed) }
     }
 }
 

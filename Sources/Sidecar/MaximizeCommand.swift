@@ -1,18 +1,9 @@
 public import ArgumentParser
-import Logging
 import MaximizeCore
-import NIOCore
-import NIOPosix
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// The `maximize` daemon: serves the Anthropic Messages API on a Unix socket (and TCP when asked)
 /// with the credentials it holds.
-public struct MaximizeCommand: ParsableCommand, Sendable {
+public struct MaximizeCommand: AsyncParsableCommand, Sendable {
     public static let configuration = CommandConfiguration(
         commandName: "maximize",
         abstract: "Serve the Anthropic Messages API with a Claude subscription or API key, as a sidecar.",
@@ -80,48 +71,17 @@ public struct MaximizeCommand: ParsableCommand, Sendable {
 
     public init() {}
 
-    public func run() throws {
-        // Before any thread exists, so that every thread inherits the mask (see SignalWaiter).
+    /// What must happen while the process has one thread: the signal mask every later thread
+    /// inherits (see ``SignalWaiter``), and the descriptor limit. The executable calls it first
+    /// thing in its `main`, before anything is awaited (the first await may start threads).
+    public static func prepareProcess() {
         SignalWaiter.blockWaitedSignals()
         DescriptorLimit.raise()
-        let command = self
-        let code = try runBlocking { try await Daemon(command: command).run() }
+    }
+
+    public func run() async throws {
+        let code = try await Daemon(command: self).run()
         if code != 0 { throw ExitCode(code) }
-    }
-
-    /// Why `settings` must not be served: a TCP listener open beyond loopback without an API key.
-    static func openTCPProblem(_ settings: Settings, allowOpenTCP: Bool) -> String? {
-        guard let port = settings.server.port, !isLoopback(settings.server.bindAddress), settings.server.apiKey == nil,
-            !allowOpenTCP
-        else { return nil }
-        return "refusing to listen on \(settings.server.bindAddress):\(port) without server.api_key (MAXIMIZE_API_KEY): "
-            + "anyone who can reach it could use your credentials. Set an API key, bind to 127.0.0.1, "
-            + "or pass --insecure-open-tcp."
-    }
-
-    static func isLoopback(_ address: String) -> Bool {
-        address == "localhost" || address == "::1" || address.hasPrefix("127.")
-    }
-
-    /// Warns, in the background, about nicknames whose model the upstream does not list.
-    static func checkNicknames(daemon: DaemonContext) {
-        let configuration = daemon.current
-        guard case .ready(let credential) = daemon.credentials.availability(now: Clock.now()) else { return }
-        let request = ModelCatalog.upstreamRequest(settings: configuration.settings, credential: credential)
-        let client = daemon.client
-        Task {
-            guard let response = try? await client.send(request), response.head.status == 200,
-                let ids = ModelCatalog.modelIDs(in: response.body)
-            else {
-                configuration.logger.debug("could not fetch the upstream model list to check nicknames")
-                return
-            }
-            for (nickname, model) in ModelCatalog.unknownNicknames(settings: configuration.settings, upstreamIDs: ids) {
-                configuration.logger.warning(
-                    "nickname \(nickname) maps to \(model), which the upstream's /v1/models does not list; set models.nicknames.\(nickname) in config.json"
-                )
-            }
-        }
     }
 }
 
