@@ -125,8 +125,10 @@ let package = Package(
             dependencies: [
                 "MaximizeSidecar",
                 "MaximizeCore",
+                "MaximizeControl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/MaximizeSidecarTests",

@@ -17,7 +17,8 @@ extension Daemon {
         case reload
     }
 
-    /// Takes signals from now on, on ``SignalWaiter``'s thread. The first SIGTERM or SIGINT asks
+    /// Takes signals from now on (those that came during start-up first), on ``SignalWaiter``'s
+    /// thread. The first SIGTERM or SIGINT asks
     /// for a shutdown; a second one ends the process at once, from that thread (whatever the rest
     /// of the daemon is doing), with `stopped` written and the socket file removed. SIGHUP asks
     /// for a reload, and is ignored once shutting down (a reload would bind the listeners the
@@ -28,12 +29,14 @@ extension Daemon {
     /// the real-time ones, SIGPWR, SIGXCPU, ...), and it installs `SIG_IGN` and a dispatch source
     /// per signal after threads exist, where the daemon must set one mask before any thread starts
     /// (so that no thread can take a signal whose default would kill it, `nohup` or not).
-    static func takeSignals(status: StatusPublisher, server: ProxyServer, logger: @escaping @Sendable () -> Logger)
-        -> AsyncStream<SignalRequest>
-    {
+    static func takeSignals(
+        status: StatusPublisher,
+        server: ProxyServer,
+        logger: @escaping @Sendable () -> Logger
+    ) -> AsyncStream<SignalRequest> {
         let (requests, continuation) = AsyncStream.makeStream(of: SignalRequest.self)
         let terminations = Locked(0)
-        SignalWaiter.start { signal in
+        SignalWaiter.deliver { signal in
             switch signal {
             case SIGTERM, SIGINT:
                 let count = terminations.withLock { count in

@@ -1,6 +1,12 @@
 public import ArgumentParser
 import MaximizeCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The `maximize` daemon: serves the Anthropic Messages API on a Unix socket (and TCP when asked)
 /// with the credentials it holds.
 public struct MaximizeCommand: AsyncParsableCommand, Sendable {
@@ -71,12 +77,21 @@ public struct MaximizeCommand: AsyncParsableCommand, Sendable {
 
     public init() {}
 
-    /// What must happen while the process has one thread: the signal mask every later thread
-    /// inherits (see ``SignalWaiter``), and the descriptor limit. The executable calls it first
-    /// thing in its `main`, before anything is awaited (the first await may start threads).
-    public static func prepareProcess() {
+    /// The executable's entry point. While the process has one thread, the signal mask every
+    /// later thread inherits is set (see ``SignalWaiter``) and the descriptor limit raised; the
+    /// command then runs as a task, and the main thread takes signals until it exits the process.
+    ///
+    /// Not an `async` main: on Linux that parks the main thread in `dispatch_main()`, whose
+    /// `sigsuspend` unblocks every signal, so SIGTERM or SIGUSR1 would kill the daemon outright.
+    public static func start() -> Never {
         SignalWaiter.blockWaitedSignals()
         DescriptorLimit.raise()
+        // The root of all the daemon's work (a synchronous function cannot await it).
+        Task {
+            await main()
+            Glibc.exit(0)
+        }
+        SignalWaiter.takeSignalsOnThisThread()
     }
 
     public func run() async throws {
