@@ -28,11 +28,14 @@ extension Daemon {
     /// finished: the listeners drain first (see ``ListenerService``), then the control worker,
     /// the nickname check, the file poll, the refresh loop, the reloader and the heartbeat stop,
     /// and last the parts on their own threads are released: the store listener, the watcher,
-    /// the event loops (which closes any connection left), the libcurl client.
+    /// the libcurl client (cancelling any transfer left), the event loops (closing any
+    /// connection left).
     static func serve(_ parts: Parts, logger: Logger) async -> (any Error)? {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: ShutdownHook("libcurl client") { parts.client.shutdown() }),
+            // Released last: the libcurl client's cancelled transfers still reach their
+            // connections' event loops.
             .init(service: ShutdownHook("event loops") { try? await parts.group.shutdownGracefully() }),
+            .init(service: ShutdownHook("libcurl client") { parts.client.shutdown() }),
         ]
         if let watcher = parts.watcher {
             services.append(.init(service: ShutdownHook("directory watcher") { watcher.stop() }))

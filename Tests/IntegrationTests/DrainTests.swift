@@ -12,13 +12,29 @@ struct DrainTests {
     final class Exchange: Sendable {
         let connection: RawHTTP.Connection
         let result = Locked<(response: RawHTTP.Response?, closedAfter: Bool)?>(nil)
+        /// The whole response has been read (its connection may still be open).
+        let responded = Locked(false)
+        /// Some of the body has arrived (the head is out).
+        let started = Locked(false)
 
         init(socket: String, body: String) throws {
             let connection = try RawHTTP.connect(unixPath: socket)
             self.connection = connection
             let result = self.result
+            let responded = self.responded
+            let started = self.started
             Thread {
-                let response = try? RawHTTP.send(connection, method: "POST", path: "/v1/messages", body: Array(body.utf8))
+                let response = try? RawHTTP.send(
+                    connection,
+                    method: "POST",
+                    path: "/v1/messages",
+                    body: Array(body.utf8),
+                    onChunk: { _, _ in
+                        started.withLock { $0 = true }
+                        return true
+                    }
+                )
+                responded.withLock { $0 = true }
                 // Nothing may follow the response but the end of the connection.
                 let closedAfter = connection.leftover.isEmpty && (try? connection.receive())?.isEmpty == true
                 result.withLock { $0 = (response, closedAfter) }
@@ -59,13 +75,14 @@ struct DrainTests {
             body: #"{"messages":[],"mock":{"stall_ms":3000}}"#
         )
         #expect(await mock.waitFor(10) { $0.received.filter { $0.uri.hasPrefix("/v1/messages") }.count == 2 })
-        try await Task.sleep(for: .milliseconds(300))
+        for _ in 0..<1000 where !streaming.started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(streaming.started.withLock { $0 })
 
         kill(sidecar.process.processIdentifier, SIGTERM)
         // The idle connection is closed by the daemon while the stream is still in flight
         // (before quiescing it stayed open until the process exited, after the stream).
         #expect(try idle.receive().isEmpty)
-        #expect(!streaming.finished)
+        #expect(!streaming.responded.withLock { $0 })
 
         let streamed = try await streaming.wait()
         let streamedResponse = try #require(streamed.response)
