@@ -49,7 +49,7 @@ extension Daemon {
             .init(service: parts.reloader),
             .init(service: RefreshLoop(daemon: daemon, status: parts.status)),
             .init(service: FilePoll(reloader: parts.reloader)),
-            .init(service: NicknameCheck(daemon: daemon), successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
+            .init(service: NicknameCheck(daemon: daemon)),
             .init(service: parts.control),
             .init(service: parts.listeners),
         ]
@@ -60,7 +60,7 @@ extension Daemon {
         )
         let group = ServiceGroup(configuration: configuration)
         let requests = takeSignals(status: parts.status, server: parts.listeners.server) { daemon.current.logger }
-        return await withTaskGroup(of: Void.self) { tasks in
+        let failure: (any Error)? = await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask { await handleSignals(requests, group: group, control: parts.control) }
             let failure: (any Error)?
             do {
@@ -72,5 +72,11 @@ extension Daemon {
             tasks.cancelAll()
             return failure
         }
+        // Whatever ended the group: released in order, once no service uses them (idempotent).
+        parts.storeListener?.stop()
+        parts.watcher?.stop()
+        parts.client.shutdown()
+        try? await parts.group.shutdownGracefully()
+        return failure
     }
 }

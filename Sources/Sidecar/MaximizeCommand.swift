@@ -1,11 +1,6 @@
 public import ArgumentParser
-import MaximizeCore
-
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import MaximizeCore
 
 /// The `maximize` daemon: serves the Anthropic Messages API on a Unix socket (and TCP when asked)
 /// with the credentials it holds.

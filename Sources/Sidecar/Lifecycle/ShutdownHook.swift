@@ -2,8 +2,12 @@ import ServiceLifecycle
 
 /// A part of the daemon that runs on its own thread (the libcurl client, the event loops, the
 /// directory watcher, the shared store's listener) as a service of the group: it does nothing
-/// until the group shuts down (gracefully or by cancellation), then releases the part. Being early
-/// in the group, it is released after the services that use it have stopped.
+/// until its turn in the group's graceful shutdown, then releases the part. Being early in the
+/// group, its turn comes after the services that use the part have stopped.
+///
+/// Cancelled instead (the group failed, or its shutdown overran), it releases nothing: every
+/// service is cancelled at once then, and the part may still be in use. The daemon releases the
+/// parts in order once the group has ended (each release is idempotent).
 struct ShutdownHook: Service, CustomStringConvertible {
     let description: String
     let release: @Sendable () async -> Void
@@ -14,7 +18,11 @@ struct ShutdownHook: Service, CustomStringConvertible {
     }
 
     func run() async {
-        try? await gracefulShutdown()
+        do {
+            try await gracefulShutdown()
+        } catch {
+            return
+        }
         await release()
     }
 }

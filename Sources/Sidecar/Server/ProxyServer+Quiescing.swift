@@ -1,12 +1,7 @@
+import Glibc
 import MaximizeCore
 import NIOCore
 import NIOExtras
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 extension ProxyServer {
     /// Stops accepting and quiesces every connection, with NIOExtras' `ServerQuiescingHelper`:
