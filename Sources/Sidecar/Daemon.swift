@@ -7,6 +7,7 @@ import MaximizePostgres
 import NIOCore
 import NIOPosix
 import Synchronization
+import NIOConcurrencyHelpers
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -14,7 +15,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Starts the daemon's parts in order, runs until a signal, and drains.
+/// Starts the daemon's parts in order, runs them as a service group until a signal, and drains.
 struct Daemon {
     let command: MaximizeCommand
 
@@ -40,7 +41,7 @@ struct Daemon {
         let configuration = RuntimeConfiguration(loaded: loaded, baseLogger: baseLogger)
         let logger = configuration.logger
         for warning in loaded.warnings { logger.warning("\(warning)") }
-        if let problem = MaximizeCommand.openTCPProblem(settings, allowOpenTCP: command.insecureOpenTcp) {
+        if let problem = ListenPolicy.openTCPProblem(settings, allowOpenTCP: command.insecureOpenTcp) {
             throw Failure(problem)
         }
         let controlDirectory = paths.controlDirectory
@@ -82,7 +83,8 @@ struct Daemon {
         let client = CurlClient()
         let daemon = DaemonContext(paths: paths, configuration: configuration, credentials: credentials, client: client)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(System.coreCount, 4)))
-        let status = StatusPublisher(file: StatusFile(runDirectory: paths.runDirectory), daemon: daemon)
+        let liveness = LivenessMonitor(loops: Array(group.makeIterator()), curlTurns: { client.loopTurns }, now: WallClock.now())
+        let status = StatusPublisher(file: StatusFile(runDirectory: paths.runDirectory), daemon: daemon, liveness: liveness)
         let configHash = loaded.fileSHA256
         status.update {
             $0.config = StatusDocument.Config(path: paths.configFile, sha256: configHash, loadedAt: WallClock.now(), error: nil)
@@ -137,24 +139,26 @@ struct Daemon {
                 "upstream": "\(settings.api.baseURL)",
             ]
         )
-        MaximizeCommand.checkNicknames(daemon: daemon)
-        let background = [
-            // Its first pass performs the requests left before the daemon started.
-            Task { await control.run() },
-            Task { await RefreshLoop(daemon: daemon, reloader: reloader).run() },
-            Task { await status.heartbeat() },
-        ]
 
-        let signal = await Self.waitForSignal(status: status, server: server, control: control)
-        logger.info("shutting down", metadata: ["signal": "\(SignalWaiter.name(signal))"])
-        let cut = await drain(daemon: daemon, server: server, status: status)
-        for task in background { task.cancel() }
+        let listeners = ListenerService(server: server, status: status)
+        let parts = Parts(
+            client: client,
+            group: group,
+            watcher: watcher,
+            storeListener: storeListener,
+            status: status,
+            reloader: reloader,
+            control: control,
+            listeners: listeners
+        )
+        let failure = await Self.serve(parts, logger: logger)
         await saveBeforeExit(daemon: daemon, logger: logger)
-        storeListener?.stop()
-        watcher?.stop()
-        try? await group.shutdownGracefully()
-        client.shutdown()
         status.update { $0.phase = .stopped }
+        if let failure {
+            logger.error("\(failure)")
+            return 1
+        }
+        let cut = listeners.cut.withLockedValue { $0 }
         if cut > 0 {
             logger.warning("cut \(cut) request(s) still in flight after server.drain_timeout_seconds")
             return 1
@@ -178,20 +182,5 @@ struct Daemon {
             "\(message)",
             metadata: ["file": "\(daemon.credentials.location)"]
         )
-    }
-
-    /// Draining: `draining` at once, new requests still accepted for the grace period, then the
-    /// listeners close and in-flight requests get up to the drain timeout. Returns how many were cut.
-    func drain(daemon: DaemonContext, server: ProxyServer, status: StatusPublisher) async -> Int {
-        let settings = daemon.current.settings
-        status.update { $0.phase = .draining }
-        try? await Task.sleep(for: .milliseconds(Int64(settings.server.drainGraceSeconds * 1000)))
-        await server.stopListening()
-        status.update { $0.listeners = [] }
-        let deadline = WallClock.now() + settings.server.drainTimeoutSeconds
-        while daemon.stats.inFlight.load(ordering: .relaxed) > 0, WallClock.now() < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return daemon.stats.inFlight.load(ordering: .relaxed)
     }
 }

@@ -89,23 +89,6 @@ final class DaemonContext: Sendable {
     }
 }
 
-/// Request counters for `status.json` and `/metrics`.
-final class RequestStats: Sendable {
-    let total = Atomic<Int>(0)
-    let inFlight = Atomic<Int>(0)
-    let failed = Atomic<Int>(0)
-
-    func started() {
-        total.add(1, ordering: .relaxed)
-        inFlight.add(1, ordering: .relaxed)
-    }
-
-    func finished(failed didFail: Bool) {
-        inFlight.subtract(1, ordering: .relaxed)
-        if didFail { failed.add(1, ordering: .relaxed) }
-    }
-}
-
 extension LogLevel {
     var swiftLogLevel: Logger.Level {
         switch self {

@@ -1,19 +1,10 @@
 public import ArgumentParser
-import Logging
-import MaximizeCore
-import MaximizeCurl
-import NIOCore
-import NIOPosix
-
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import MaximizeCore
 
 /// The `maximize` daemon: serves the Anthropic Messages API on a Unix socket (and TCP when asked)
 /// with the credentials it holds.
-public struct MaximizeCommand: ParsableCommand, Sendable {
+public struct MaximizeCommand: AsyncParsableCommand, Sendable {
     public static let configuration = CommandConfiguration(
         commandName: "maximize",
         abstract: "Serve the Anthropic Messages API with a Claude subscription or API key, as a sidecar.",
@@ -81,48 +72,26 @@ public struct MaximizeCommand: ParsableCommand, Sendable {
 
     public init() {}
 
-    public func run() throws {
-        // Before any thread exists, so that every thread inherits the mask (see SignalWaiter).
+    /// The executable's entry point. While the process has one thread, the signal mask every
+    /// later thread inherits is set (see ``SignalWaiter``) and the descriptor limit raised; the
+    /// command then runs as a task, and the main thread takes signals until it exits the process.
+    ///
+    /// Not an `async` main: on Linux that parks the main thread in `dispatch_main()`, whose
+    /// `sigsuspend` unblocks every signal, so SIGTERM or SIGUSR1 would kill the daemon outright.
+    public static func start() -> Never {
         SignalWaiter.blockWaitedSignals()
         DescriptorLimit.raise()
-        let command = self
-        let code = try runBlocking { try await Daemon(command: command).run() }
-        if code != 0 { throw ExitCode(code) }
-    }
-
-    /// Why `settings` must not be served: a TCP listener open beyond loopback without an API key.
-    static func openTCPProblem(_ settings: Settings, allowOpenTCP: Bool) -> String? {
-        guard let port = settings.server.port, !isLoopback(settings.server.bindAddress), settings.server.apiKey == nil,
-            !allowOpenTCP
-        else { return nil }
-        return "refusing to listen on \(settings.server.bindAddress):\(port) without server.api_key (MAXIMIZE_API_KEY): "
-            + "anyone who can reach it could use your credentials. Set an API key, bind to 127.0.0.1, "
-            + "or pass --insecure-open-tcp."
-    }
-
-    static func isLoopback(_ address: String) -> Bool {
-        address == "localhost" || address == "::1" || address.hasPrefix("127.")
-    }
-
-    /// Warns, in the background, about nicknames whose model the upstream does not list.
-    static func checkNicknames(daemon: DaemonContext) {
-        let configuration = daemon.current
-        guard case .ready(let credential) = daemon.credentials.availability(now: WallClock.now()) else { return }
-        let request = ModelCatalog.upstreamRequest(settings: configuration.settings, credential: credential)
-        let client = daemon.client
+        // The root of all the daemon's work (a synchronous function cannot await it).
         Task {
-            guard let response = try? await client.send(request), response.head.status == 200,
-                let ids = ModelCatalog.modelIDs(in: response.body)
-            else {
-                configuration.logger.debug("could not fetch the upstream model list to check nicknames")
-                return
-            }
-            for (nickname, model) in ModelCatalog.unknownNicknames(settings: configuration.settings, upstreamIDs: ids) {
-                configuration.logger.warning(
-                    "nickname \(nickname) maps to \(model), which the upstream's /v1/models does not list; set models.nicknames.\(nickname) in config.json"
-                )
-            }
+            await main()
+            Glibc.exit(0)
         }
+        SignalWaiter.takeSignalsOnThisThread()
+    }
+
+    public func run() async throws {
+        let code = try await Daemon(command: self).run()
+        if code != 0 { throw ExitCode(code) }
     }
 }
 

@@ -1,32 +1,39 @@
 import Logging
 import MaximizeCore
+import ServiceLifecycle
 
 /// Refreshes the OAuth token in the background before it expires, so requests do not wait for
-/// it, and notices credential files changed by a login or an import.
-struct RefreshLoop {
+/// it. Its one duty: the files are polled by ``FilePoll``.
+struct RefreshLoop: Service, CustomStringConvertible {
     let daemon: DaemonContext
-    let reloader: ConfigReloader
+    let status: StatusPublisher
 
-    /// Re-checks at least this often, to pick up a changed `tokens.json`.
+    /// Looks at the credential held at least this often (a login or an import may have replaced it).
     static let recheckInterval = 30.0
 
+    var description: String { "refresh loop" }
+
+    /// Until graceful shutdown.
     func run() async {
+        await cancelWhenGracefulShutdown { [self] in await loop() }
+    }
+
+    private func loop() async {
         var failures = 0
+        var failing: Credential?
         while !Task.isCancelled {
             let logger = daemon.current.logger
             let now = daemon.now()
-            // The safety net for mounts that drop inotify events.
-            await reloader.synchronizeSeed()
-            if await reloader.reloadCredentials() { failures = 0 }
-            _ = await reloader.reloadConfiguration(force: false)
             let snapshot = daemon.credentials.snapshot
+            // A new credential (a login, an import, another replica's refresh) starts afresh.
+            if snapshot.credential != failing { failures = 0 }
             var wait = Self.recheckInterval
             switch Self.step(snapshot, now: now) {
             case .wait(let seconds):
                 wait = seconds
             case .refresh:
                 let result = await daemon.refresher.refresh()
-                reloader.status.publish()
+                status.publish()
                 switch result {
                 case .success(let credential):
                     failures = 0
@@ -39,6 +46,7 @@ struct RefreshLoop {
                         logger.error("the refresh token was rejected; run `maxctl login`: \(failure)")
                     } else {
                         failures += 1
+                        failing = daemon.credentials.snapshot.credential
                         wait = Self.backoff(failures: failures, failure: failure)
                         logger.warning(
                             "refreshing the access token failed; the current one is used while it lasts",

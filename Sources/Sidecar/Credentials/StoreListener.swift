@@ -19,7 +19,7 @@ enum StoreListener {
             password: password,
             credentialName: storage.credentialName,
             onChange: {
-                Task { await reloader.reloadCredentials() }
+                reloader.request(.credentials, debounced: false)
             },
             onState: { state in
                 let logger = daemon.current.logger
@@ -28,7 +28,7 @@ enum StoreListener {
                     daemon.credentials.recordStoreProblem(nil)
                     // The first connection too: a replica that started with the database down
                     // has nothing yet.
-                    Task { await reloader.reloadCredentials() }
+                    reloader.request(.credentials, debounced: false)
                     logger.info("credential store connected", metadata: ["store": "\(daemon.credentials.location)"])
                 case .disconnected(let reason):
                     daemon.credentials.recordStoreProblem(reason)

@@ -8,6 +8,6 @@ enum Main {
         if CommandLine.arguments.count == 2, CommandLine.arguments[1] == FetchCommand.argument {
             FetchCommand.main()
         }
-        MaximizeCommand.main()
+        MaximizeCommand.start()
     }
 }

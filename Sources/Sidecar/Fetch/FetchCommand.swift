@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import MaximizeCore
 import MaximizeCurl
@@ -13,7 +14,8 @@ public enum FetchCommand {
 
     /// Runs the one request and exits.
     public static func main() -> Never {
-        exit((try? runBlocking { await run() }) ?? 1)
+        Task { exit(await run()) }
+        dispatchMain()
     }
 
     static func run() async -> Int32 {

@@ -3,6 +3,7 @@ import MaximizeControl
 import MaximizeCore
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOExtras
 import NIOHTTP1
 import NIOPosix
 
@@ -15,16 +16,25 @@ import Musl
 /// The daemon's listeners: the Unix socket and, when configured, TCP, serving one router.
 ///
 /// A reload that changes the socket path or the port binds the new listener first, then closes the
-/// old one; connections already accepted carry on.
+/// old one; connections already accepted carry on. Each listener has a `ServerQuiescingHelper`
+/// that knows its connections, so that a drain can quiesce them all (see ``quiesce()``).
 final class ProxyServer: Sendable {
+    /// A bound listener: its channel and the helper that collects the connections it accepts.
+    struct Listener: Sendable {
+        var channel: any Channel
+        var quiescing: ServerQuiescingHelper
+    }
+
     struct Bound: Sendable {
-        var socket: (path: String, mode: UInt32, channel: any Channel)?
-        var tcp: (host: String, port: Int, channel: any Channel)?
+        var socket: (path: String, mode: UInt32, listener: Listener)?
+        var tcp: (host: String, port: Int, listener: Listener)?
+        /// Listeners a reload replaced: closed, but their connections may still be open.
+        var retired: [ServerQuiescingHelper] = []
     }
 
     let daemon: DaemonContext
     let group: MultiThreadedEventLoopGroup
-    private let bound = NIOLockedValueBox(Bound())
+    let bound = NIOLockedValueBox(Bound())
 
     init(daemon: DaemonContext, group: MultiThreadedEventLoopGroup) {
         self.daemon = daemon
@@ -51,7 +61,7 @@ final class ProxyServer: Sendable {
             var result: [StatusDocument.Listener] = []
             if let socket = bound.socket { result.append(.init(type: "unix", path: socket.path)) }
             if let tcp = bound.tcp {
-                let address = tcp.channel.localAddress.map { "\($0.ipAddress ?? tcp.host):\($0.port ?? tcp.port)" }
+                let address = tcp.listener.channel.localAddress.map { "\($0.ipAddress ?? tcp.host):\($0.port ?? tcp.port)" }
                 result.append(.init(type: "tcp", address: address ?? "\(tcp.host):\(tcp.port)"))
             }
             return result
@@ -63,43 +73,45 @@ final class ProxyServer: Sendable {
         let current = bound.withLockedValue { $0 }
         let wantedSocket = settings.server.socketPath
         if let wantedSocket, current.socket?.path != wantedSocket {
-            let channel = try await bindSocket(wantedSocket, mode: settings.server.socketMode)
+            let listener = try await bindSocket(wantedSocket, mode: settings.server.socketMode)
             let old = bound.withLockedValue { bound in
-                defer { bound.socket = (wantedSocket, settings.server.socketMode, channel) }
+                defer { bound.socket = (wantedSocket, settings.server.socketMode, listener) }
                 return bound.socket
             }
-            if let old { await close(old.channel, socketPath: old.path) }
+            if let old { await retire(old.listener, socketPath: old.path) }
         } else if let wantedSocket, let socket = current.socket, socket.mode != settings.server.socketMode {
             chmod(wantedSocket, mode_t(settings.server.socketMode))
             bound.withLockedValue { $0.socket?.mode = settings.server.socketMode }
         } else if wantedSocket == nil, let old = current.socket {
             bound.withLockedValue { $0.socket = nil }
-            await close(old.channel, socketPath: old.path)
+            await retire(old.listener, socketPath: old.path)
         }
 
         let host = settings.server.bindAddress
         if let port = settings.server.port, current.tcp?.host != host || current.tcp?.port != port {
+            let quiescing = ServerQuiescingHelper(group: group)
             let channel: any Channel
             do {
-                channel = try await bootstrap(tcp: true).bind(host: host, port: port).get()
+                channel = try await bootstrap(tcp: true, quiescing: quiescing).bind(host: host, port: port).get()
             } catch {
                 throw StartError(description: "cannot listen on \(host):\(port): \(error); choose another server.port")
             }
+            let listener = Listener(channel: channel, quiescing: quiescing)
             let old = bound.withLockedValue { bound in
-                defer { bound.tcp = (host, port, channel) }
+                defer { bound.tcp = (host, port, listener) }
                 return bound.tcp
             }
-            if let old { await close(old.channel, socketPath: nil) }
+            if let old { await retire(old.listener, socketPath: nil) }
         } else if settings.server.port == nil, let old = current.tcp {
             bound.withLockedValue { $0.tcp = nil }
-            await close(old.channel, socketPath: nil)
+            await retire(old.listener, socketPath: nil)
         }
         if bound.withLockedValue({ $0.socket == nil && $0.tcp == nil }) {
             throw StartError(description: "no listener: server.socket_path is \"\" and server.port is unset; enable one")
         }
     }
 
-    private func bindSocket(_ path: String, mode: UInt32) async throws(StartError) -> any Channel {
+    private func bindSocket(_ path: String, mode: UInt32) async throws(StartError) -> Listener {
         do {
             try UnixSocketPath.prepare(path)
         } catch {
@@ -112,11 +124,12 @@ final class ProxyServer: Sendable {
             throw StartError(description: error.description)
         }
         do {
-            let channel = try await bootstrap(tcp: false).withBoundSocket(descriptor).get()
+            let quiescing = ServerQuiescingHelper(group: group)
+            let channel = try await bootstrap(tcp: false, quiescing: quiescing).withBoundSocket(descriptor).get()
             // NIO listens on an adopted socket with its default backlog (128) before options
             // apply; a burst of connections would then be refused. Listen again with ours.
             Glibc.listen(descriptor, Self.backlog)
-            return channel
+            return Listener(channel: channel, quiescing: quiescing)
         } catch {
             Glibc.close(descriptor)
             unlink(path)
@@ -124,14 +137,22 @@ final class ProxyServer: Sendable {
         }
     }
 
-    private func close(_ channel: any Channel, socketPath: String?) async {
-        try? await channel.close()
+    /// Closes a listener a reload replaced; its connections carry on, and are quiesced with the
+    /// others on a drain.
+    private func retire(_ listener: Listener, socketPath: String?) async {
+        bound.withLockedValue { $0.retired.append(listener.quiescing) }
+        try? await listener.channel.close()
         if let socketPath { unlink(socketPath) }
     }
 
-    private func bootstrap(tcp: Bool) -> ServerBootstrap {
+    private func bootstrap(tcp: Bool, quiescing: ServerQuiescingHelper) -> ServerBootstrap {
         let daemon = self.daemon
         var bootstrap = ServerBootstrap(group: group)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
             .serverChannelOption(.backlog, value: Self.backlog)
             .serverChannelOption(.maxMessagesPerRead, value: 64)
             .childChannelOption(.maxMessagesPerRead, value: 16)
@@ -156,15 +177,5 @@ final class ProxyServer: Sendable {
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
         }
         return bootstrap
-    }
-
-    /// Closes the listeners and removes the socket file; accepted connections carry on.
-    func stopListening() async {
-        let old = bound.withLockedValue { bound in
-            defer { bound = Bound() }
-            return bound
-        }
-        if let socket = old.socket { await close(socket.channel, socketPath: socket.path) }
-        if let tcp = old.tcp { await close(tcp.channel, socketPath: nil) }
     }
 }

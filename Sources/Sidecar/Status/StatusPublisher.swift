@@ -5,6 +5,11 @@ import NIOConcurrencyHelpers
 import Synchronization
 
 /// Keeps `status.json` current: rewritten on every state change and as a heartbeat.
+///
+/// The heartbeat (`updated_at`) advances only while the threads that serve turn (see
+/// ``LivenessMonitor``): when one is stuck, `updated_at` stays at the last moment it was known to
+/// turn and a warning names it, so `maxctl health --live` fails once that is older than
+/// `--max-age`.
 final class StatusPublisher: Sendable {
     enum Phase: Sendable {
         case starting, running, draining, stopped
@@ -25,15 +30,19 @@ final class StatusPublisher: Sendable {
 
     let file: StatusFile
     let daemon: DaemonContext
+    /// Proof that the event loops and the libcurl thread turn; `nil`: the heartbeat is the
+    /// publisher's own.
+    let liveness: LivenessMonitor?
     /// Read once: with the pid, the start time and pid namespace let a probe see the process gone.
     let identity = ProcessIdentity.current()
     private let facts = NIOLockedValueBox(Facts())
     /// Serializes writes so documents land in order.
     private let writing = NIOLockedValueBox(())
 
-    init(file: StatusFile, daemon: DaemonContext) {
+    init(file: StatusFile, daemon: DaemonContext, liveness: LivenessMonitor? = nil) {
         self.file = file
         self.daemon = daemon
+        self.liveness = liveness
     }
 
     func update(_ change: (inout Facts) -> Void) {
@@ -75,7 +84,9 @@ final class StatusPublisher: Sendable {
             document.processStart = identity.start
             document.pidNamespace = identity.namespace
             document.startedAt = daemon.startedAt
-            document.updatedAt = now
+            // Once stopped, nothing is left to prove: the state says it all.
+            let verdict = facts.phase == .stopped ? nil : liveness?.verdict(now: now)
+            document.updatedAt = verdict?.lastProof ?? now
             document.listeners = facts.listeners
             document.config = facts.config
             document.control = facts.control
@@ -91,6 +102,7 @@ final class StatusPublisher: Sendable {
             if let unsaved = snapshot.unsaved {
                 document.warnings.append(Self.unsavedWarning(unsaved, credentials: daemon.credentials))
             }
+            document.warnings.append(contentsOf: verdict?.messages(now: now) ?? [])
             document.requests.total = daemon.stats.total.load(ordering: .relaxed)
             document.requests.inFlight = daemon.stats.inFlight.load(ordering: .relaxed)
             document.requests.failed = daemon.stats.failed.load(ordering: .relaxed)
@@ -150,14 +162,5 @@ final class StatusPublisher: Sendable {
             ?? "it is written as soon as the store takes it"
         return "credentials not saved: \(unsaved.reason) (\(credentials.location), \(unsaved.failures) attempt(s)); \(remedy): "
             + "the refresh token stored is spent, and a restart before the write succeeds loses the login"
-    }
-
-    /// Rewrites the file every ``heartbeatInterval`` seconds until cancelled.
-    func heartbeat() async {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(Int64(Self.heartbeatInterval * 1000)))
-            if Task.isCancelled { return }
-            publish()
-        }
     }
 }

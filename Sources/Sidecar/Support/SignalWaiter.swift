@@ -1,14 +1,17 @@
+import MaximizeCore
+import NIOConcurrencyHelpers
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
 
-/// Every catchable signal whose default action would end the process, taken with `sigwait` on a
-/// dedicated thread instead of an async handler, so that none of them can kill the daemon unasked.
+/// Every catchable signal whose default action would end the process, taken with `sigwait` on the
+/// main thread instead of an async handler, so that none of them can kill the daemon unasked.
 ///
 /// ``blockWaitedSignals()`` must run before any thread starts, so every thread inherits the mask
-/// and the signals wait for the waiter thread. The synchronous fault signals (SIGSEGV, SIGBUS,
+/// and the signals wait for ``takeSignalsOnThisThread()``. The synchronous fault signals (SIGSEGV, SIGBUS,
 /// SIGILL, SIGFPE, SIGTRAP, SIGABRT, SIGSYS) are left alone, and so are glibc's own real-time
 /// signals below SIGRTMIN (thread cancellation, set*id).
 enum SignalWaiter {
@@ -29,28 +32,35 @@ enum SignalWaiter {
         pthread_sigmask(SIG_SETMASK, &set, nil)
     }
 
-    /// Calls `handler` on a dedicated thread for every waited signal, with the signal's number.
-    static func start(_ handler: @escaping @Sendable (Int32) -> Void) {
-        final class Box: Sendable {
-            let handler: @Sendable (Int32) -> Void
-            init(_ handler: @escaping @Sendable (Int32) -> Void) { self.handler = handler }
+    /// Who takes the signals, and the ones that came before anyone did.
+    private static let receiver = NIOLockedValueBox<(handler: (@Sendable (Int32) -> Void)?, early: [Int32])>((nil, []))
+
+    /// Takes the waited signals on the calling thread, for the rest of the process's life: the
+    /// main thread, parked here instead of in `dispatch_main()` (whose `sigsuspend` with an empty
+    /// mask would let any signal's default action end the process). Each signal goes to the
+    /// handler ``deliver(to:)`` set, or waits for it.
+    static func takeSignalsOnThisThread() -> Never {
+        var set = waitedSet()
+        while true {
+            var received: Int32 = 0
+            guard sigwait(&set, &received) == 0 else { continue }
+            let handler = receiver.withLockedValue { receiver in
+                if receiver.handler == nil { receiver.early.append(received) }
+                return receiver.handler
+            }
+            handler?(received)
         }
-        var thread = pthread_t()
-        let box = Unmanaged.passRetained(Box(handler)).toOpaque()
-        pthread_create(
-            &thread,
-            nil,
-            { argument in
-                let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
-                var set = SignalWaiter.waitedSet()
-                while true {
-                    var received: Int32 = 0
-                    if sigwait(&set, &received) == 0 { box.handler(received) }
-                }
-            },
-            box
-        )
-        pthread_detach(thread)
+    }
+
+    /// From now on, every signal taken goes to `handler` (on the signal thread), starting with
+    /// those that came before (here, on the caller's thread).
+    static func deliver(to handler: @escaping @Sendable (Int32) -> Void) {
+        let early = receiver.withLockedValue { receiver in
+            receiver.handler = handler
+            defer { receiver.early = [] }
+            return receiver.early
+        }
+        for signal in early { handler(signal) }
     }
 
     /// `SIGHUP`, `SIGRTMIN+3`, or the number.

@@ -1,13 +1,17 @@
 import Logging
 import MaximizeControl
 import MaximizeCore
+import ServiceLifecycle
 
 /// Applies a changed `config.json` (and notices a changed `tokens.json`) without a restart.
 ///
 /// File events are debounced; the file is re-read through symlinks, hashed, and applied only when
 /// its content changed and is valid. An invalid file keeps the last good configuration and is
 /// reported in `status.json`.
-actor ConfigReloader {
+///
+/// Checks asked for from other threads (the watcher's, the store listener's) go through
+/// ``request(_:debounced:)`` to the reloader's own service (``run()``), which performs them.
+actor ConfigReloader: Service, CustomStringConvertible {
     static let debounce = Duration.milliseconds(100)
     /// The topic of the warning about a token file that cannot be used (`status.json`).
     static let tokenFileTopic = "token-file"
@@ -21,6 +25,8 @@ actor ConfigReloader {
     private var lastHash: String?
     let seed: SeedTokenFile?
     private var scheduled: Set<Check> = []
+    private nonisolated let requests: AsyncStream<(check: Check, debounced: Bool)>
+    private nonisolated let requested: AsyncStream<(check: Check, debounced: Bool)>.Continuation
     /// The permission problems last found, by path (each is logged once, when it appears).
     var reportedPermissions: [String: String] = [:]
     /// The token file's problem last logged, so that each is logged once.
@@ -44,30 +50,59 @@ actor ConfigReloader {
         self.baseLogger = baseLogger
         self.allowOpenTCP = allowOpenTCP
         self.lastHash = initialHash
+        (requests, requested) = AsyncStream.makeStream(of: (check: Check, debounced: Bool).self)
         // Logged at start already.
         self.reportedLoadError = daemon.credentials.snapshot.loadError
     }
 
-    /// What a file event asks to re-read.
+    /// What a file event (or a store notification) asks to re-read, or to write again.
     enum Check: Hashable, Sendable {
         case configuration, credentials, seed
+        /// A rotated credential held only in memory: try the write again.
+        case saveUnsaved
     }
 
-    func configChanged() { schedule(.configuration) }
-    func credentialsChanged() { schedule(.credentials) }
-    func seedChanged() { schedule(.seed) }
+    nonisolated var description: String { "config reloader" }
 
-    /// Runs the check once, ``debounce`` after the first of a burst of events.
-    private func schedule(_ check: Check) {
-        guard scheduled.insert(check).inserted else { return }
-        Task {
-            try? await Task.sleep(for: Self.debounce)
-            self.scheduled.remove(check)
-            switch check {
-            case .configuration: _ = await self.reloadConfiguration(force: false)
-            case .credentials: await self.reloadCredentials()
-            case .seed: await self.synchronizeSeed()
+    /// Asks for `check` from any thread; `debounced`: once, ``debounce`` after the first of a
+    /// burst of requests (file events come in bursts).
+    nonisolated func request(_ check: Check, debounced: Bool = true) {
+        requested.yield((check, debounced))
+    }
+
+    /// Performs the requested checks until graceful shutdown.
+    func run() async {
+        await cancelWhenGracefulShutdown { [self] in await serve() }
+    }
+
+    private func serve() async {
+        await withDiscardingTaskGroup { group in
+            for await (check, debounced) in requests {
+                if !debounced {
+                    group.addTask { await self.perform(check) }
+                } else if scheduled.insert(check).inserted {
+                    group.addTask {
+                        try? await Task.sleep(for: Self.debounce)
+                        if Task.isCancelled { return }
+                        await self.performScheduled(check)
+                    }
+                }
             }
+            group.cancelAll()
+        }
+    }
+
+    private func performScheduled(_ check: Check) async {
+        scheduled.remove(check)
+        await perform(check)
+    }
+
+    private func perform(_ check: Check) async {
+        switch check {
+        case .configuration: _ = await reloadConfiguration(force: false)
+        case .credentials: await reloadCredentials()
+        case .seed: await synchronizeSeed()
+        case .saveUnsaved: _ = await daemon.refresher.saveUnsaved()
         }
     }
 
@@ -107,10 +142,7 @@ actor ConfigReloader {
             daemon.current.logger.warning("\(error)\(kept)")
         }
         // A credential held in memory is written again on every later change.
-        if snapshot.unsaved != nil {
-            let refresher = daemon.refresher
-            Task { await refresher.saveUnsaved() }
-        }
+        if snapshot.unsaved != nil { request(.saveUnsaved, debounced: false) }
         reportedLoadError = snapshot.loadError
         // Kept credentials keep the daemon ready: the warning is what shows the broken file.
         status.setWarning(
@@ -142,7 +174,7 @@ actor ConfigReloader {
         } catch {
             return record(error: error.description, hash: hash)
         }
-        if let problem = MaximizeCommand.openTCPProblem(loaded.settings, allowOpenTCP: allowOpenTCP) {
+        if let problem = ListenPolicy.openTCPProblem(loaded.settings, allowOpenTCP: allowOpenTCP) {
             return record(error: problem, hash: hash)
         }
         let previous = daemon.current.settings

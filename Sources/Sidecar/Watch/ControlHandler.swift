@@ -1,6 +1,7 @@
 import Logging
 import MaximizeControl
 import MaximizeCore
+import ServiceLifecycle
 
 #if canImport(Glibc)
 import Glibc
@@ -16,7 +17,7 @@ import Musl
 /// by removing its file, one reload answers every reload request of the batch and one forced
 /// refresh every refresh request, each result is recorded under its id, and `status.json` is
 /// published once. However many files arrive, memory stays bounded.
-final class ControlHandler: Sendable {
+final class ControlHandler: Service, CustomStringConvertible {
     static let batchLimit = 512
     /// The periodic scan, for events inotify missed (cheap: one `readdir` of a small directory).
     static let scanInterval = Duration.seconds(2)
@@ -29,6 +30,8 @@ final class ControlHandler: Sendable {
     let status: StatusPublisher
     private let signals: AsyncStream<Void>
     private let signal: AsyncStream<Void>.Continuation
+
+    var description: String { "control worker" }
 
     init(directory: String, daemon: DaemonContext, reloader: ConfigReloader, status: StatusPublisher) {
         self.directory = directory
@@ -44,21 +47,28 @@ final class ControlHandler: Sendable {
     }
 
     /// The worker: passes over the directory when signalled and every ``scanInterval``, until
-    /// cancelled.
+    /// the group shuts down (a drain still answers `maxctl`, since the listeners stop first).
+    /// Its first pass performs the requests left before the daemon started.
     func run() async {
-        let ticker = Task { [signal] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: Self.scanInterval)
-                signal.yield()
+        await cancelWhenGracefulShutdown { [self] in await work() }
+    }
+
+    private func work() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { [signal] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: Self.scanInterval)
+                    signal.yield()
+                }
             }
-        }
-        defer { ticker.cancel() }
-        var state = WorkerState()
-        signal.yield()
-        for await _ in signals {
-            if Task.isCancelled { return }
-            if ensureDirectory(&state) { await drain(&state) }
-            state.reportRefusals(logger: daemon.current.logger, now: daemon.now())
+            var state = WorkerState()
+            signal.yield()
+            for await _ in signals {
+                if Task.isCancelled { break }
+                if ensureDirectory(&state) { await drain(&state) }
+                state.reportRefusals(logger: daemon.current.logger, now: daemon.now())
+            }
+            group.cancelAll()
         }
     }
 

@@ -52,13 +52,13 @@ final class FileEventRouter: Sendable {
             return
         }
         if event.directory == targets.configDirectory, relevant(targets.configName) {
-            Task { await targets.reloader.configChanged() }
+            targets.reloader.request(.configuration)
         }
         if event.directory == targets.tokenDirectory, relevant(targets.tokenName) {
-            Task { await targets.reloader.credentialsChanged() }
+            targets.reloader.request(.credentials)
         }
         if event.directory == targets.seedDirectory, let seedName = targets.seedName, relevant(seedName) {
-            Task { await targets.reloader.seedChanged() }
+            targets.reloader.request(.seed)
         }
     }
 
@@ -66,10 +66,8 @@ final class FileEventRouter: Sendable {
     /// Each check compares contents, so one with nothing new changes nothing.
     private static func checkEverything(_ targets: Targets) {
         targets.control.scan()
-        Task {
-            await targets.reloader.configChanged()
-            await targets.reloader.credentialsChanged()
-            await targets.reloader.seedChanged()
-        }
+        targets.reloader.request(.configuration)
+        targets.reloader.request(.credentials)
+        targets.reloader.request(.seed)
     }
 }
