@@ -4,11 +4,7 @@ import MaximizeCore
 import NIOConcurrencyHelpers
 import ServiceLifecycle
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 extension Daemon {
     /// What a signal asks of the daemon.

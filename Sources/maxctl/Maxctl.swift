@@ -1,11 +1,7 @@
 import ArgumentParser
 import MaximizeCore
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// `maxctl`: operate a `maximize` daemon through its files.
 @main

@@ -3,11 +3,7 @@ import Testing
 
 @testable import MaximizeControl
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 struct ProcessIdentityTests {
     /// `/proc/<pid>/stat` with `comm` in parentheses, here holding spaces and parentheses itself.

@@ -3,11 +3,7 @@ import Testing
 
 @testable import MaximizeControl
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Open-file-description locks conflict between two opens of the file even in one process, so one
 /// test process can play both daemons. A lock taken here stays held until the tests end.

@@ -4,11 +4,7 @@ import Testing
 
 @testable import MaximizeCore
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// `FileSystem.readFile` never blocks on what lies at a path: anything but a regular file (or a
 /// symlink to one) is a clear error naming the path, and size is capped before reading.

@@ -2,11 +2,7 @@ import Testing
 
 @testable import MaximizeCore
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 struct PermissionAuditTests {
     @Test func looseModesAreReportedWithTheFix() throws {

@@ -1,12 +1,6 @@
 @testable import MaximizeCore
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A fresh directory under /tmp, removed with everything in it by `remove()`.
 struct TemporaryDirectory {

@@ -2,13 +2,7 @@ import Testing
 
 @testable import MaximizeCore
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 struct TokenFileStoreTests {
     let oauth = Credential.oauth(OAuthToken(accessToken: Secret("at"), refreshToken: Secret("rt"), expiresAt: 100))

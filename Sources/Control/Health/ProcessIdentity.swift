@@ -1,10 +1,6 @@
 import MaximizeCore
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// One process as `/proc` names it: its pid, its start time and its pid namespace.
 ///

@@ -1,10 +1,6 @@
 public import MaximizeCore
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// A request to the daemon through a file: `<run dir>/control/<action>.<id>`.
 public struct ControlRequest: Sendable, Equatable {

@@ -1,10 +1,6 @@
 import MaximizeCore
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// `<run dir>/maximize.lock`: one daemon per run dir.
 ///

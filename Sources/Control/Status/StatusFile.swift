@@ -1,10 +1,6 @@
 public import MaximizeCore
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// `<run dir>/status.json`, replaced atomically so a reader never sees a partial document.
 public struct StatusFile: Sendable {

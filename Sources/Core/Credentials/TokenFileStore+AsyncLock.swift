@@ -1,10 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension TokenFileStore {
     /// Runs `body` holding the exclusive `flock` on `tokens.json.lock`, waiting for it without

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// `tokens.json` on disk: read, and written only atomically under an exclusive `flock` on
 /// `tokens.json.lock` in the same directory (the lock file is never deleted, and a symbolic link

@@ -1,11 +1,7 @@
 public import MaximizeCore
 import NIOConcurrencyHelpers
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// The credential in one row of a PostgreSQL table shared by several replicas
 /// (`storage.backend = postgres`).

@@ -1,11 +1,7 @@
 public import MaximizeCore
 import NIOConcurrencyHelpers
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// The listener's connection, as ``PostgresCredentialListener`` reports it.
 public enum PostgresListenerState: Sendable, Equatable {

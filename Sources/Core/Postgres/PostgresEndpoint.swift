@@ -1,11 +1,7 @@
 internal import CLibPQ
 import MaximizeCore
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Where a PostgreSQL server is and how to connect to it: the libpq URL (passed through, libpq
 /// parses it), the password kept apart as a ``Secret``, and the settings every connection adds.

@@ -1,10 +1,6 @@
 internal import CLibPQ
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// One open libpq connection: the only type that touches a `PGconn`. Not thread-safe; its owner
 /// uses it from one thread at a time (``PostgresConnection``'s queue, the listener's thread).

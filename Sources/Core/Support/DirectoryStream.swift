@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Reads a directory's names a batch at a time (`opendir`/`readdir`), so that a directory
 /// holding very many files is never listed into memory at once. Files removed while it is read

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// What lies at a path, as `stat` tells it.
 public enum FileKind: String, Sendable, Equatable, CustomStringConvertible {

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// An exclusive `flock` on a lock file (opened by ``FileSystem/openLockFile(_:)``): the one
 /// helper for every `flock` here. Released, and the file closed, when the value goes away.

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A file operation that failed, with the path and what was wrong.
 public struct FileSystemError: Error, Sendable, Equatable, CustomStringConvertible {

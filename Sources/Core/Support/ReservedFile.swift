@@ -1,10 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A temporary file beside its target, created and sized before its content is known, then
 /// renamed over the target: proof, before an irreversible step, that the write can succeed.

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The system's wall-clock and monotonic time. (Named so as not to shadow the standard library's
 /// `Clock` protocol.) Code that decides things by time takes a `now` function defaulting to

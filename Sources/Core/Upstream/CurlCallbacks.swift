@@ -2,11 +2,7 @@ import MaximizeCore
 import CCurl
 import CCurlShim
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// libcurl's callbacks. They run on the client's thread, inside `curl_multi_perform` or
 /// `curl_easy_pause`, with the transfer as user data.

@@ -2,11 +2,7 @@ import MaximizeCore
 import CCurl
 import CCurlShim
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// The ``ConnectionGate`` wiring: which transfers it holds, and what libcurl tells it through the
 /// pre-request, socket and status-line callbacks. Client's thread only.

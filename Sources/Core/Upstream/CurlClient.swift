@@ -4,11 +4,7 @@ import CCurlShim
 import NIOConcurrencyHelpers
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// The upstream HTTP client: one dedicated thread owns a libcurl multi handle and every easy
 /// handle; requests, cancellations and resumptions reach it through a queue and an eventfd.

@@ -2,11 +2,7 @@ import MaximizeCore
 import CCurl
 import CCurlShim
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// One upstream transfer: the easy handle and what libcurl reads and writes through it.
 ///

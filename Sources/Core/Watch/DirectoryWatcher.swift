@@ -3,11 +3,7 @@ import CInotifyTools
 import NIOConcurrencyHelpers
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Watches directories with libinotifytools on one dedicated thread (the library's state is
 /// process-global and not thread-safe) and reports each event to a handler.

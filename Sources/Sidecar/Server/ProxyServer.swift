@@ -7,11 +7,7 @@ import NIOExtras
 import NIOHTTP1
 import NIOPosix
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// The daemon's listeners: the Unix socket and, when configured, TCP, serving one router.
 ///

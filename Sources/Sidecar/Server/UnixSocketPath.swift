@@ -1,10 +1,6 @@
 import MaximizeCore
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Checks and prepares the Unix socket's path before binding.
 enum UnixSocketPath {

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// The open-file limit. A stream over an HTTP/1.1 upstream holds two descriptors (the client's
 /// connection and the upstream one), so the daemon raises its soft limit to the hard one at

@@ -1,11 +1,7 @@
 import MaximizeCore
 import NIOConcurrencyHelpers
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Every catchable signal whose default action would end the process, taken with `sigwait` on the
 /// main thread instead of an async handler, so that none of them can kill the daemon unasked.

@@ -3,11 +3,7 @@ import MaximizeControl
 import MaximizeCore
 import ServiceLifecycle
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Performs the requests `maxctl` leaves in `<run dir>/control/` and records their results in
 /// `status.json`.
