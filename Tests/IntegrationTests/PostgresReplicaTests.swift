@@ -9,10 +9,9 @@ import Testing
 @Suite(.serialized)
 struct PostgresReplicaTests {
     static let url = ProcessInfo.processInfo.environment["MAXIMIZE_TEST_POSTGRES_URL"]
-    static let clusterDirectory = ProcessInfo.processInfo.environment["MAXIMIZE_TEST_POSTGRES_DIR"]
 
     /// The environment that points a daemon or `maxctl` at `name`'s row.
-    static func storeEnvironment(_ mock: MockUpstream, name: String) throws -> [String: String] {
+    static func storeEnvironment(_ mock: MockUpstream, name: String, url: String? = Self.url) throws -> [String: String] {
         guard let url else {
             try #require(ProcessInfo.processInfo.environment["CI"] == nil, "MAXIMIZE_TEST_POSTGRES_URL is unset: run through scripts/test")
             throw PostgresUnavailable()
@@ -42,6 +41,27 @@ struct PostgresReplicaTests {
 
     static func name() -> String { "test-\(UInt64.random(in: 0...UInt64.max))" }
 
+    /// A cluster of the test's own, for a test that restarts or pauses its server: the shared one
+    /// also serves the suites running beside this one (MaximizePostgresTests). Stopped and removed
+    /// by ``stopPrivateCluster(_:)``.
+    static func privateCluster() async throws -> (url: String, directory: String) {
+        guard url != nil else { throw PostgresUnavailable() }
+        // Directly under /tmp: the server runs as `postgres`, which must reach it.
+        let directory = "/tmp/mx-pg-own-\(UInt64.random(in: 0...UInt64.max))"
+        let exports = directory + ".exports"
+        defer { unlink(exports) }
+        #expect(try await cluster(arguments: ["start", directory], output: exports) == 0)
+        let text = try String(contentsOfFile: exports, encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.contains("MAXIMIZE_TEST_POSTGRES_URL=") })
+        let value = line.split(separator: "=", maxSplits: 1)[1].trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
+        return (value, directory)
+    }
+
+    /// For a `defer`: stops a ``privateCluster()`` and removes it.
+    static func stopPrivateCluster(_ directory: String) {
+        _ = try? clusterBlocking("stop", directory)
+    }
+
     /// Runs `scripts/postgres-cluster` (start, stop, restart) on the test cluster; its exit status.
     /// Spawned and reaped directly: Foundation's `waitUntilExit` never returned once the script had
     /// started a server that outlives it.
@@ -49,13 +69,13 @@ struct PostgresReplicaTests {
         try await cluster(arguments: arguments)
     }
 
-    static func cluster(arguments: [String]) async throws -> Int32 {
+    static func cluster(arguments: [String], output: String = "/dev/null") async throws -> Int32 {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let program = root.appendingPathComponent("scripts/postgres-cluster").path
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         let argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
@@ -175,8 +195,11 @@ struct PostgresReplicaTests {
     @Test func aDatabaseRestartUnderTrafficFailsNoRequest() async throws {
         let mock = try MockUpstream()
         defer { mock.shutdown() }
-        guard let environment = try? Self.storeEnvironment(mock, name: Self.name()) else { return }
-        let directory = try #require(Self.clusterDirectory, "MAXIMIZE_TEST_POSTGRES_DIR is unset: run through scripts/test")
+        guard (try? Self.storeEnvironment(mock, name: Self.name())) != nil else { return }
+        let cluster = try await Self.privateCluster()
+        defer { Self.stopPrivateCluster(cluster.directory) }
+        let environment = try Self.storeEnvironment(mock, name: Self.name(), url: cluster.url)
+        let directory = cluster.directory
         let pair = mock.issueTokens()
         try await Self.importTokens(RefreshTests.tokens(access: pair.access, refresh: pair.refresh, expiresIn: 3600), environment: environment)
         let replicas = try await Self.replicas(2, mock: mock, environment: environment)
@@ -208,8 +231,11 @@ struct PostgresReplicaTests {
     @Test func aDatabaseOutageIsServedFromMemoryAndNeverForksTheChain() async throws {
         let mock = try MockUpstream()
         defer { mock.shutdown() }
-        guard let environment = try? Self.storeEnvironment(mock, name: Self.name()) else { return }
-        let directory = try #require(Self.clusterDirectory, "MAXIMIZE_TEST_POSTGRES_DIR is unset: run through scripts/test")
+        guard (try? Self.storeEnvironment(mock, name: Self.name())) != nil else { return }
+        let cluster = try await Self.privateCluster()
+        defer { Self.stopPrivateCluster(cluster.directory) }
+        let environment = try Self.storeEnvironment(mock, name: Self.name(), url: cluster.url)
+        let directory = cluster.directory
         let pair = mock.issueTokens()
         mock.counters.withLock { $0.enforceAccessTokens = true }
         try await Self.importTokens(
@@ -260,81 +286,5 @@ struct PostgresReplicaTests {
         }
         _ = done.wait(timeout: .now() + 60)
         return status.withLockedValue { $0 }
-    }
-
-    @Test func maxctlLogsInAndOutAgainstTheStore() async throws {
-        let mock = try MockUpstream()
-        defer { mock.shutdown() }
-        guard var environment = try? Self.storeEnvironment(mock, name: Self.name()) else { return }
-        let state = SidecarProcess.makeTemporaryDirectory() + "/state"
-        environment["MAXIMIZE_STATE_DIR"] = state
-        mock.counters.withLock { $0.enforceAccessTokens = true }
-        let replica = try await SidecarProcess(tokens: nil, upstream: mock.baseURL, environment: environment)
-        defer { replica.stop() }
-        #expect(try RefreshTests.message(replica).status == 401)
-
-        let started = try await Maxctl.run(["login", "--start"], environment: environment)
-        let url = try #require(started.stdout.split(separator: "\n").first { $0.hasPrefix("https://") })
-        let stateValue = try #require(URLComponents(string: String(url))?.queryItems?.first { $0.name == "state" }?.value)
-        let done = try await Maxctl.run(["login", "--code", "good-code#\(stateValue)"], environment: environment)
-        #expect(done.status == 0, "\(done.stderr)")
-        #expect(done.stdout.contains("postgres://"))
-        // Nothing on disk: the login went to the row, and the replica took it from there.
-        #expect(!FileManager.default.fileExists(atPath: state + "/tokens.json"))
-        #expect(await ControlPlaneTests.waitForStatus(replica) { $0["state"] == "ready" })
-        #expect(try RefreshTests.message(replica).status == 200)
-
-        let out = try await Maxctl.run(["logout"], environment: environment)
-        #expect(out.status == 0, "\(out.stderr)")
-        #expect(await ControlPlaneTests.waitForStatus(replica) { $0["state"] == "unauthenticated" })
-        #expect(try RefreshTests.message(replica).status == 401)
-    }
-
-    @Test func overTLSWithAPasswordFileAndAVerifiedServer() async throws {
-        let mock = try MockUpstream()
-        defer { mock.shutdown() }
-        guard var environment = try? Self.storeEnvironment(mock, name: Self.name()) else { return }
-        let process = ProcessInfo.processInfo.environment
-        let tcp = try #require(process["MAXIMIZE_TEST_POSTGRES_TCP_URL"], "run through scripts/test")
-        let ca = try #require(process["MAXIMIZE_TEST_POSTGRES_CA_FILE"], "run through scripts/test")
-        let passwordFile = try #require(process["MAXIMIZE_TEST_POSTGRES_PASSWORD_FILE"], "run through scripts/test")
-        let password = try String(contentsOfFile: passwordFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        environment["MAXIMIZE_POSTGRES_URL"] = "\(tcp)?sslmode=verify-full&sslrootcert=\(ca)"
-        environment["MAXIMIZE_POSTGRES_PASSWORD_FILE"] = passwordFile
-        try await Self.importTokens(#"{"api_key":"sk-ant-api03-over-tls"}"#, environment: environment)
-        let replica = try await SidecarProcess(tokens: nil, upstream: mock.baseURL, environment: environment)
-        defer { replica.stop() }
-        #expect(try RefreshTests.message(replica).status == 200)
-        #expect(mock.messageRequests.last?.header("x-api-key") == "sk-ant-api03-over-tls")
-
-        // A server the CA file does not vouch for is refused, and says so without the password.
-        var untrusted = environment
-        untrusted["MAXIMIZE_POSTGRES_URL"] = "\(tcp)?sslmode=verify-full&sslrootcert=/etc/ssl/certs/ca-certificates.crt"
-        let refused = try await Maxctl.run(["import", "-"], environment: untrusted, input: #"{"api_key":"sk-ant-api03-x"}"#)
-        #expect(refused.status == 1)
-        #expect(refused.stderr.lowercased().contains("certificate"), "\(refused.stderr)")
-        #expect(!refused.stderr.contains(password))
-        #expect(!replica.log.contains(password))
-    }
-
-    @Test func aReplicaStartedWhileTheDatabaseIsDownServesWhenItIsBack() async throws {
-        let mock = try MockUpstream()
-        defer { mock.shutdown() }
-        guard let environment = try? Self.storeEnvironment(mock, name: Self.name()) else { return }
-        let directory = try #require(Self.clusterDirectory, "MAXIMIZE_TEST_POSTGRES_DIR is unset: run through scripts/test")
-        try await Self.importTokens(#"{"api_key":"sk-ant-api03-after-outage"}"#, environment: environment)
-        #expect(try await Self.cluster("pause", directory) == 0)
-        var resumed = false
-        defer { if !resumed { _ = try? Self.clusterBlocking("resume", directory) } }
-        let replica = try await SidecarProcess(tokens: nil, upstream: mock.baseURL, environment: environment)
-        defer { replica.stop() }
-        #expect(await ControlPlaneTests.waitForStatus(replica) { $0["state"] == "unauthenticated" })
-        #expect(try RefreshTests.message(replica).status == 401)
-        #expect(try await Self.cluster("resume", directory) == 0)
-        resumed = true
-        // Well before the 30 s safety net: the listener's connection brings the row in.
-        #expect(await ControlPlaneTests.waitForStatus(replica, timeout: 15) { $0["state"] == "ready" })
-        #expect(try RefreshTests.message(replica).status == 200)
-        #expect(mock.messageRequests.last?.header("x-api-key") == "sk-ant-api03-after-outage")
     }
 }
