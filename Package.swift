@@ -151,7 +151,11 @@ let package = Package(
         ),
         .testTarget(
             name: "MaximizeCurlTests",
-            dependencies: ["MaximizeCurl", "MaximizeCore"],
+            dependencies: [
+                "MaximizeCurl",
+                "MaximizeCore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Tests/MaximizeCurlTests",
             swiftSettings: swiftSettings
         ),

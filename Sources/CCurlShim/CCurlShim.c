@@ -33,19 +33,7 @@ CURLcode mx_curl_easy_setopt_data_callback(CURL *handle, CURLoption option, mx_c
     return curl_easy_setopt(handle, option, cb);
 }
 
-CURLcode mx_curl_easy_setopt_xferinfo_callback(CURL *handle, mx_curl_xferinfo_callback cb) {
-    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, cb);
-}
-
 CURLcode mx_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
-    return curl_easy_getinfo(handle, info, value);
-}
-
-CURLcode mx_curl_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value) {
-    return curl_easy_getinfo(handle, info, value);
-}
-
-CURLcode mx_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value) {
     return curl_easy_getinfo(handle, info, value);
 }
 

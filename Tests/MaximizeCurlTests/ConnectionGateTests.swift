@@ -1,6 +1,5 @@
-import Testing
-
 import MaximizeCore
+import Testing
 
 @testable import MaximizeCurl
 
@@ -129,10 +128,10 @@ struct ConnectionGateTests {
         func request(_ url: String, _ version: HTTPVersionPreference = .auto) -> UpstreamRequest {
             UpstreamRequest(method: "POST", url: url, headers: [], body: nil, timeout: 10, httpVersion: version)
         }
-        #expect(CurlClient.gatedOrigin(request("https://api.anthropic.com/v1/messages")) == "https://api.anthropic.com")
-        #expect(CurlClient.gatedOrigin(request("https://127.0.0.1:8443/v1/messages?beta=true")) == "https://127.0.0.1:8443")
-        #expect(CurlClient.gatedOrigin(request("https://host")) == "https://host")
-        #expect(CurlClient.gatedOrigin(request("http://127.0.0.1:8080/v1/messages")) == nil)
-        #expect(CurlClient.gatedOrigin(request("https://api.anthropic.com/v1/messages", .http1)) == nil)
+        #expect(CurlLoop.gatedOrigin(request("https://api.anthropic.com/v1/messages")) == "https://api.anthropic.com")
+        #expect(CurlLoop.gatedOrigin(request("https://127.0.0.1:8443/v1/messages?beta=true")) == "https://127.0.0.1:8443")
+        #expect(CurlLoop.gatedOrigin(request("https://host")) == "https://host")
+        #expect(CurlLoop.gatedOrigin(request("http://127.0.0.1:8080/v1/messages")) == nil)
+        #expect(CurlLoop.gatedOrigin(request("https://api.anthropic.com/v1/messages", .http1)) == nil)
     }
 }

@@ -1,4 +1,5 @@
 import MaximizeCore
+
 /// Holds back transfers that would make libcurl open needless connections to an origin that may
 /// multiplex (HTTP/2 over TLS), so that a burst shares a few connections instead of opening one
 /// each.

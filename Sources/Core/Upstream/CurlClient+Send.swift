@@ -1,5 +1,6 @@
 public import MaximizeCore
 import NIOConcurrencyHelpers
+
 extension CurlClient {
     /// A whole upstream response.
     public typealias Response = UpstreamResponse

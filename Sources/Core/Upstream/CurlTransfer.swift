@@ -1,27 +1,30 @@
-import MaximizeCore
 import CCurl
 import CCurlShim
-
 import Glibc
+import MaximizeCore
 
-/// One upstream transfer: the easy handle and what libcurl reads and writes through it.
+/// One upstream transfer on the libcurl thread: the easy handle and what libcurl reads and writes
+/// through it.
 ///
-/// All mutable state is touched only on the ``CurlClient``'s thread; other threads only hold a
-/// reference and send commands through the client.
-final class CurlTransfer: @unchecked Sendable {
+/// Not `Sendable`: it is created, used and dropped by its ``CurlLoop``. Other threads name it by
+/// id through an ``UpstreamTransfer``.
+final class CurlTransfer {
+    let id: UInt64
     let request: UpstreamRequest
     var delegate: (any UpstreamDelegate)?
+    /// The loop that runs it (libcurl's callbacks get the transfer, and report to the loop).
+    unowned let loop: CurlLoop
     var easy: UnsafeMutableRawPointer?
     var headerList: UnsafeMutablePointer<curl_slist>?
     var body: UnsafeMutableRawBufferPointer?
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    /// The current response's headers, from libcurl's header callback (names lower-cased).
     var responseHeaders: [(name: String, value: String)] = []
     var headDelivered = false
     var finished = false
+    /// The write callback paused the transfer: the delegate did not take the bytes.
     var paused = false
 
-    /// The client that runs it (for libcurl's connection callbacks, which get the transfer).
-    let client: CurlClient
     /// The origin the ``ConnectionGate`` counts this transfer under; nil when it is not gated.
     var gateOrigin: String?
     /// Started to open a connection for the others waiting on its origin.
@@ -30,17 +33,18 @@ final class CurlTransfer: @unchecked Sendable {
     var reachedConnection = false
     /// Connections libcurl had opened for this transfer when it last reached one.
     var connectsSeen = 0
-    /// The status line's protocol was reported to the gate.
+    /// The response's protocol was reported to the gate.
     var protocolReported = false
-    /// When the client's thread took a gated transfer (monotonic ns); waiting counts toward its timeout.
+    /// When the loop took a gated transfer (monotonic ns); waiting counts toward its timeout.
     var queuedAt: UInt64 = 0
     /// Sockets libcurl opened for this transfer's connection attempts.
     var openedSockets: [Int32] = []
 
-    init(request: UpstreamRequest, delegate: any UpstreamDelegate, client: CurlClient) {
+    init(id: UInt64, request: UpstreamRequest, delegate: any UpstreamDelegate, loop: CurlLoop) {
+        self.id = id
         self.request = request
         self.delegate = delegate
-        self.client = client
+        self.loop = loop
         errorBuffer.initialize(to: 0)
     }
 
@@ -53,9 +57,9 @@ final class CurlTransfer: @unchecked Sendable {
     /// Delivers the head when it has not been delivered yet.
     func deliverHead() {
         guard !headDelivered, let easy else { return }
+        headDelivered = true
         var status = 0
         mx_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-        headDelivered = true
         delegate?.upstreamDidReceiveHead(UpstreamResponseHead(status: status, headers: responseHeaders))
     }
 
@@ -77,21 +81,5 @@ final class CurlTransfer: @unchecked Sendable {
         if let easy { mx_curl_easy_getinfo_long(easy, CURLINFO_OS_ERRNO, &systemError) }
         if systemError != 0, let reason = strerror(Int32(systemError)) { message += " (\(String(cString: reason)))" }
         return message
-    }
-}
-
-/// The handle a caller keeps for a transfer it started.
-public struct UpstreamTransfer: Sendable {
-    let transfer: CurlTransfer
-    let client: CurlClient
-
-    /// Stops the transfer; the delegate hears `.cancelled` unless it had already completed.
-    public func cancel() {
-        client.enqueue(.cancel(transfer))
-    }
-
-    /// Continues a transfer paused by the delegate.
-    public func resume() {
-        client.enqueue(.resume(transfer))
     }
 }

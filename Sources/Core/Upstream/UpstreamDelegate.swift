@@ -1,4 +1,5 @@
 public import MaximizeCore
+
 /// Receives a transfer's events, on the upstream client's thread. Implementations return quickly.
 public protocol UpstreamDelegate: AnyObject, Sendable {
     /// The final (non-1xx) response head, as soon as it has arrived.

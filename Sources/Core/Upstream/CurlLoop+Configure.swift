@@ -1,9 +1,9 @@
-import MaximizeCore
 import CCurl
 import CCurlShim
+import MaximizeCore
 
 /// The options each transfer's easy handle gets.
-extension CurlClient {
+extension CurlLoop {
     /// Sets every option of `easy` for `transfer` (the handle was reset after its last use);
     /// `waitedMs` spent waiting for the gate comes off the request's timeout.
     func configure(_ easy: UnsafeMutableRawPointer, for transfer: CurlTransfer, waitedMs: Int) {

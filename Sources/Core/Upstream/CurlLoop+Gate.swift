@@ -1,12 +1,10 @@
-import MaximizeCore
 import CCurl
 import CCurlShim
-
-import Glibc
+import MaximizeCore
 
 /// The ``ConnectionGate`` wiring: which transfers it holds, and what libcurl tells it through the
-/// pre-request, socket and status-line callbacks. Client's thread only.
-extension CurlClient {
+/// pre-request, socket and header callbacks.
+extension CurlLoop {
     /// The origin (`https://host:port`) of a transfer that may be multiplexed, or nil: cleartext
     /// and HTTP/1.1-only transfers each need a connection of their own and are not held back.
     static func gatedOrigin(_ request: UpstreamRequest) -> String? {
@@ -32,7 +30,7 @@ extension CurlClient {
         guard transfer.easy == nil, !transfer.finished, let origin = transfer.gateOrigin,
             gate.withdraw(origin: origin, where: { $0 === transfer }) != nil
         else { return false }
-        transfer.finish(error)
+        end(transfer, error: error)
         return true
     }
 
@@ -43,8 +41,19 @@ extension CurlClient {
             let batch = released
             released.removeAll(keepingCapacity: true)
             for release in batch {
-                release.waiter.opener = release.opener
-                begin(release.waiter)
+                let transfer = release.waiter
+                guard !transfer.finished else {
+                    // Cancelled after its release: its turn passes on.
+                    released += gate.finished(
+                        origin: transfer.gateOrigin ?? "",
+                        opener: release.opener,
+                        reachedConnection: false,
+                        failed: false
+                    )
+                    continue
+                }
+                transfer.opener = release.opener
+                begin(transfer)
             }
         }
     }
@@ -79,14 +88,6 @@ extension CurlClient {
             newConnection: newConnection,
             firstTime: firstTime
         )
-    }
-
-    /// The status line of `transfer`'s first response: HTTP/2 (or 3) multiplexes, HTTP/1 does not.
-    func transferShowedProtocol(_ transfer: CurlTransfer, statusLine: UnsafeRawBufferPointer) {
-        guard !transfer.protocolReported, let origin = transfer.gateOrigin else { return }
-        transfer.protocolReported = true
-        let multiplexed = !statusLine.starts(with: "HTTP/1".utf8)
-        released += gate.learnedProtocol(origin: origin, multiplexed: multiplexed)
     }
 
     func socketOpened(_ socket: Int32, for transfer: CurlTransfer) {
