@@ -73,7 +73,7 @@ struct DrainTests {
         // A request whose answer is held back by the upstream: its head is written mid-drain.
         let late = try Exchange(
             socket: sidecar.socketPath,
-            body: #"{"messages":[],"mock":{"stall_ms":3000}}"#
+            body: #"{"messages":[],"mock":{"stall_ms":8000}}"#
         )
         #expect(await mock.waitFor(10) { $0.received.filter { $0.uri.hasPrefix("/v1/messages") }.count == 2 })
         for _ in 0..<1000 where !streaming.started.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }

@@ -10,11 +10,12 @@ struct ValidationOrderTests {
         let mock = try MockUpstream()
         defer { mock.shutdown() }
         let pair = mock.issueTokens()
-        // The background refresh at start fails (503) and backs off for seconds: from then on, a
-        // refresh can only come from a request.
+        // The background refresh at start fails (503, retry after an hour): from then on, a refresh
+        // can only come from a request.
         mock.counters.withLock {
             $0.enforceAccessTokens = true
             $0.failRefreshes = [503]
+            $0.failRefreshRetryAfter = "3600"
         }
         let sidecar = try await SidecarProcess(
             tokens: RefreshTests.tokens(access: pair.access, refresh: pair.refresh, expiresIn: -60),

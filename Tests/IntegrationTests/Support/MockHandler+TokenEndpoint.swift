@@ -77,6 +77,9 @@ extension MockHandler {
             }
             var headers: [(String, String)] = []
             if status == 429 { headers.append(("retry-after", "1")) }
+            if status >= 500, let retryAfter = handler.mock.counters.withLock({ $0.failRefreshRetryAfter }) {
+                headers.append(("retry-after", retryAfter))
+            }
             handler.writeWhole(context: context, status: status, headers: headers, body: body.serialized())
         }
     }

@@ -67,6 +67,8 @@ final class MockUpstream: Sendable {
         var holdRefreshes = false
         /// Statuses to answer the next refreshes with, before succeeding again.
         var failRefreshes: [Int] = []
+        /// The `retry-after` sent with those failures (seconds), when set.
+        var failRefreshRetryAfter: String?
         /// The `error_description` of those failures; `$TOKEN` is replaced by the refresh token
         /// the request carried (a hostile or careless server echoing it).
         var failRefreshDescription = "mock outage"
