@@ -40,6 +40,7 @@ struct StatusDocumentTests {
         #expect(json["credentials"]?["expires_in_seconds"] == 3600)
         #expect(json["credentials"]?["last_refresh_at"] == .null)
         #expect(json["config"]?["error"] == .null)
+        #expect(json["config"]?["checks"] == 0)
         #expect(json["requests"] == ["failed": 0, "in_flight": 0, "total": 3])
         #expect(json["control"] == ["last_action": "reload", "last_id": "1-2-3", "last_result": "ok", "recent": []])
         #expect(json["credentials"]?["store"] == "file")
@@ -53,7 +54,7 @@ struct StatusDocumentTests {
             ]
         )
         #expect(json["credentials"]?.objectValue?.keys.count == 8)
-        #expect(json["config"]?.objectValue?.keys.count == 4)
+        #expect(json["config"]?.objectValue?.keys.count == 5)
         let text = String(decoding: try Self.sample().encoded(), as: UTF8.self)
         #expect(text.hasSuffix("}\n") && !text.dropLast().contains("\n"), "one line")
         #expect(text.contains(#""path":"/state/config.json""#), "slashes are not escaped")
@@ -72,6 +73,7 @@ struct StatusDocumentTests {
         document.warnings = ["tokens.json is readable by others"]
         document.credentials.saved = false
         document.control.recent = [.init(id: "a", action: "reload", result: "ok", at: 1_764_064_801)]
+        document.config.checks = 7
         let parsed = try StatusDocument(decoding: try document.encoded())
         #expect(parsed == document)
         #expect(parsed.control.result(for: "a") == "ok")
@@ -117,7 +119,8 @@ struct StatusDocumentTests {
         let text = #"""
             {"schema":1,"state":"degraded","updated_at":"2025-11-25T12:00:05+02:00","pid":"forty-two",
              "warnings":["w",7,null],"listeners":[{"type":"unix","path":"/s"}],"credentials":{"kind":"oauth","saved":"yes"},
-             "control":{"recent":[{"id":"a","result":"ok","at":"2025-11-25T10:00:01.5Z"},{"id":"b"}]},"unknown":{"x":1}}
+             "control":{"recent":[{"id":"a","result":"ok","at":"2025-11-25T10:00:01.5Z"},{"id":"b"}]},"unknown":{"x":1},
+             "config":{"path":"/c","checks":"many"}}
             """#
         let document = try StatusDocument(decoding: Array(text.utf8))
         #expect(document.state == .degraded)
@@ -127,6 +130,7 @@ struct StatusDocumentTests {
         #expect(document.listeners == [.init(type: "unix", path: "/s")])
         #expect(document.credentials.kind == "oauth" && document.credentials.saved)
         #expect(document.control.recent == [.init(id: "a", action: "", result: "ok", at: 1_764_064_801.5)])
+        #expect(document.config.path == "/c" && document.config.checks == 0)
     }
 }
 

@@ -34,7 +34,7 @@ extension StatusDocument: Codable {
     }
 
     enum ConfigKeys: String, CodingKey {
-        case path, sha256, error
+        case path, sha256, error, checks
         case loadedAt = "loaded_at"
     }
 
@@ -104,6 +104,7 @@ extension StatusDocument: Codable {
         try configObject.encode(text(config.sha256), forKey: .sha256)
         try configObject.encode(time(config.loadedAt), forKey: .loadedAt)
         try configObject.encode(text(config.error), forKey: .error)
+        try configObject.encode(config.checks, forKey: .checks)
         var requestsObject = container.nestedContainer(keyedBy: RequestsKeys.self, forKey: .requests)
         try requestsObject.encode(requests.total, forKey: .total)
         try requestsObject.encode(requests.inFlight, forKey: .inFlight)
@@ -159,6 +160,7 @@ extension StatusDocument: Codable {
             config.sha256 = object.lenient(String.self, .sha256)
             config.loadedAt = object.lenient(String.self, .loadedAt).flatMap(Timestamp.unixTime(iso8601:))
             config.error = object.lenient(String.self, .error)
+            config.checks = object.lenient(Int.self, .checks) ?? 0
         }
         if let object = try? container.nestedContainer(keyedBy: RequestsKeys.self, forKey: .requests) {
             requests.total = object.lenient(Int.self, .total) ?? 0

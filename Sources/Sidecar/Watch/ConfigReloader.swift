@@ -31,6 +31,8 @@ actor ConfigReloader: Service, CustomStringConvertible {
     var reportedPermissions: [String: String] = [:]
     /// The token file's problem last logged, so that each is logged once.
     private var reportedLoadError: CredentialError?
+    /// Examinations of `config.json` finished so far (`config.checks` in `status.json`).
+    private var checks = 0
 
     init(
         loader: ConfigurationLoader,
@@ -156,6 +158,9 @@ actor ConfigReloader: Service, CustomStringConvertible {
     }
 
     /// Re-reads `config.json`; returns `nil` on success (or no change) and the problem otherwise.
+    ///
+    /// Every examination, whatever its outcome, ends by counting itself in `status.json`
+    /// (`config.checks`) in the same update that records its outcome, published at once.
     func reloadConfiguration(force: Bool) async -> String? {
         let path = loader.paths.configFile
         let bytes: [UInt8]?
@@ -165,7 +170,10 @@ actor ConfigReloader: Service, CustomStringConvertible {
             return record(error: error.description, hash: nil)
         }
         let hash = bytes.map { SHA256.hexDigest($0) }
-        if !force, hash == lastHash { return nil }
+        if !force, hash == lastHash {
+            finishCheck { _ in }
+            return nil
+        }
         lastHash = hash
         if let missing = loader.missingFileError(bytes) { return record(error: missing.description, hash: hash) }
         let loaded: LoadedConfiguration
@@ -190,11 +198,13 @@ actor ConfigReloader: Service, CustomStringConvertible {
         if loaded.settings.storage != previous.storage {
             configuration.logger.warning("storage.* changed; restart maximize for a new token file location to take effect")
         }
-        status.update {
-            $0.config = StatusDocument.Config(path: path, sha256: loaded.fileSHA256, loadedAt: daemon.now(), error: nil)
-            $0.listeners = server.listeners
-        }
+        // Counted before the check is: whoever sees the check counted sees the reload counted.
         daemon.metrics.reload(result: "applied")
+        let listeners = server.listeners
+        finishCheck {
+            $0.config = StatusDocument.Config(path: path, sha256: loaded.fileSHA256, loadedAt: daemon.now(), error: nil)
+            $0.listeners = listeners
+        }
         configuration.logger.info("configuration reloaded", metadata: ["file": "\(path)"])
         auditPermissions()
         return nil
@@ -203,11 +213,22 @@ actor ConfigReloader: Service, CustomStringConvertible {
     private func record(error: String, hash: String?) -> String {
         daemon.metrics.reload(result: "invalid")
         daemon.current.logger.warning("config.json not applied; keeping the last good configuration: \(error)")
-        status.update {
+        finishCheck {
             $0.config.error = error
             $0.config.sha256 = hash
         }
         return error
+    }
+
+    /// Counts a finished examination of `config.json` and publishes it with its outcome
+    /// (`change`) in one `status.json` update: a document that shows the outcome counts it.
+    private func finishCheck(_ change: (inout StatusPublisher.Facts) -> Void) {
+        checks += 1
+        let checks = checks
+        status.update {
+            change(&$0)
+            $0.config.checks = checks
+        }
     }
 }
 
