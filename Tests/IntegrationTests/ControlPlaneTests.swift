@@ -6,27 +6,6 @@ import Testing
 /// Hot reload through inotify, status.json, control files and maxctl, with real files.
 @Suite(.serialized)
 struct ControlPlaneTests {
-    static func statusJSON(_ sidecar: SidecarProcess) -> JSONValue? {
-        guard let bytes = FileManager.default.contents(atPath: sidecar.runDirectory + "/status.json") else { return nil }
-        return try? JSONParser.parse(Array(bytes))
-    }
-
-    /// Waits until `condition` holds for status.json.
-    static func waitForStatus(_ sidecar: SidecarProcess, timeout: Double = 10, _ condition: (JSONValue) -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let status = statusJSON(sidecar), condition(status) { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return false
-    }
-
-    static func appliedReloads(_ sidecar: SidecarProcess) throws -> Int {
-        let text = try sidecar.request("GET", "/metrics").text
-        let line = text.split(separator: "\n").first { $0.hasPrefix(#"maximize_config_reloads_total{result="applied"}"#) }
-        return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
-    }
-
     static func model(of sidecar: SidecarProcess, _ mock: MockUpstream, nickname: String) throws -> String? {
         _ = try sidecar.request("POST", "/v1/messages", body: #"{"model":"\#(nickname)","messages":[]}"#)
         return mock.messageRequests.last?.json?["model"]?.stringValue
@@ -37,10 +16,12 @@ struct ControlPlaneTests {
         defer { mock.shutdown() }
         let mount = SidecarProcess.makeTemporaryDirectory() + "/config"
         let fm = FileManager.default
+        func content(model: String) -> String {
+            #"{"models":{"nicknames":{"zz":"\#(model)"}},"server":{"drain_grace_seconds":0}}"#
+        }
         func writeVersion(_ name: String, model: String) throws {
             try fm.createDirectory(atPath: "\(mount)/\(name)", withIntermediateDirectories: true)
-            try #"{"models":{"nicknames":{"zz":"\#(model)"}},"server":{"drain_grace_seconds":0}}"#
-                .write(toFile: "\(mount)/\(name)/config.json", atomically: true, encoding: .utf8)
+            try content(model: model).write(toFile: "\(mount)/\(name)/config.json", atomically: true, encoding: .utf8)
         }
         try writeVersion("..2026_01_01", model: "model-a")
         try fm.createSymbolicLink(atPath: "\(mount)/..data", withDestinationPath: "..2026_01_01")
@@ -57,7 +38,12 @@ struct ControlPlaneTests {
         try fm.removeItem(atPath: "\(mount)/..2026_01_01")
         #expect(await Self.waitForStatus(sidecar) { $0["config"]?["sha256"] != before })
         #expect(try Self.model(of: sidecar, mock, nickname: "zz") == "model-b")
-        try await Task.sleep(for: .milliseconds(300))
+        // Then an event that changes nothing (the link's own times), after every event of the
+        // swap: once a check has ended after the one that applied the swap, the daemon has gone
+        // on examining the file, and a second reload would have been counted.
+        let applied = try #require(await Self.checks(sidecar, whenContentIs: content(model: "model-b")))
+        try Self.touchLink(mount + "/config.json")
+        #expect(await Self.waitForCheck(sidecar, after: applied))
         #expect(try Self.appliedReloads(sidecar) == 1)
     }
 
@@ -80,10 +66,15 @@ struct ControlPlaneTests {
         #expect(await Self.waitForStatus(sidecar) { _ in (try? Self.appliedReloads(sidecar)) == 2 })
         _ = try sidecar.request("POST", "/v1/messages", body: #"{"messages":[]}"#)
         #expect(mock.messageRequests.last?.json?["model"]?.stringValue == "claude-opus-4-8")
-        // Same content again, and a touch: events, but nothing to apply.
-        try #"{"models":{"default":"xl"},"server":{"drain_grace_seconds":0}}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        // Same content again, and a touch: events, but nothing to apply. Each is followed until a
+        // check of config.json has ended after it: a reload it caused would have been counted.
+        let same = #"{"models":{"default":"xl"},"server":{"drain_grace_seconds":0}}"#
+        var checks = try #require(await Self.checks(sidecar, whenContentIs: same))
+        try same.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(await Self.waitForCheck(sidecar, after: checks))
+        checks = try #require(Self.checks(sidecar))
         try fm_touch(path)
-        try await Task.sleep(for: .milliseconds(500))
+        #expect(await Self.waitForCheck(sidecar, after: checks))
         #expect(try Self.appliedReloads(sidecar) == 2)
     }
 
