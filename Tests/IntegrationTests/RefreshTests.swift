@@ -6,27 +6,6 @@ import Testing
 /// Refresh and rotation through real daemons sharing real files, against the mock token endpoint.
 @Suite(.serialized)
 struct RefreshTests {
-    static func tokens(access: String, refresh: String, expiresIn: Double, obtainedAgo: Double = 0) -> String {
-        let now = Date().timeIntervalSince1970
-        return
-            #"{"access_token":"\#(access)","refresh_token":"\#(refresh)","expires_at":\#(Int(now + expiresIn)),"obtained_at":\#(Int(now - obtainedAgo))}"#
-    }
-
-    static func oauthEnvironment(_ mock: MockUpstream) -> [String: String] {
-        ["MAXIMIZE_OAUTH_TOKEN_URL": mock.tokenEndpoint]
-    }
-
-    static func readToken(_ path: String) throws -> OAuthToken? {
-        guard let bytes = FileManager.default.contents(atPath: path),
-            case .oauth(let token) = try TokenFile.parse(Array(bytes), path: path)
-        else { return nil }
-        return token
-    }
-
-    static func message(_ sidecar: SidecarProcess) throws -> RawHTTP.Response {
-        try sidecar.request("POST", "/v1/messages", body: #"{"messages":[{"role":"user","content":"hi"}]}"#)
-    }
-
     @Test func fiftyConcurrentRequestsOnAnExpiredTokenMakeOneRefresh() async throws {
         let mock = try MockUpstream()
         defer { mock.shutdown() }
@@ -76,7 +55,15 @@ struct RefreshTests {
         defer { second.stop() }
         #expect(try Self.message(first).status == 200)
         #expect(try Self.message(second).status == 200)
-        try await Task.sleep(for: .milliseconds(500))
+        // Until both daemons hold the one refreshed token (good for an hour: neither refreshes
+        // again). Each got it by the refresh or by re-reading the file under the lock; a second
+        // refresh on the way (with the spent token, or rotating again) reached the mock first.
+        let saved = try #require(try Self.readToken(first.tokenFile))
+        #expect(saved.accessToken.value != pair.access)
+        let expiry = try #require(saved.expiresAt.map(Timestamp.iso8601))
+        for sidecar in [first, second] {
+            #expect(await Self.waitForAuthStatus(sidecar) { $0["expires_at"]?.stringValue == expiry })
+        }
         #expect(mock.counters.withLock { $0.refreshCalls } == 1)
         #expect(mock.counters.withLock { $0.invalidGrants } == 0)
     }
@@ -251,12 +238,22 @@ struct RefreshTests {
                 environment: Self.oauthEnvironment(mock)
             )
             #expect(result.status == 0)
+            // A random pause, so that imports land at every point of the refresh cycle.
             try await Task.sleep(for: .milliseconds(Int.random(in: 100...400)))
         }
-        try await Task.sleep(for: .seconds(2))
+        // Two more refreshes after the last import: the daemon refreshes one at a time, so the
+        // second began after the import was written and used what the daemon holds since. A
+        // spent refresh token would have been refused by then.
+        let calls = mock.counters.withLock { $0.refreshCalls }
+        let refreshed = await mock.waitFor(20) { $0.refreshCalls >= calls + 2 || $0.invalidGrants > 0 }
         #expect(mock.counters.withLock { $0.invalidGrants } == 0, "a spent refresh token was used")
-        let saved = try #require(try Self.readToken(sidecar.tokenFile))
-        #expect(mock.counters.withLock { $0.validRefreshTokens.contains(saved.refreshToken?.value ?? "") })
+        #expect(refreshed, "the daemon stopped refreshing")
+        // The file holds a live refresh token (read again if it was rotated between the two reads).
+        let live = await mock.waitFor(5) { counters in
+            let saved = try? Self.readToken(sidecar.tokenFile)
+            return counters.validRefreshTokens.contains(saved?.refreshToken?.value ?? "")
+        }
+        #expect(live, "tokens.json holds a spent refresh token")
         #expect(try Self.message(sidecar).status == 200)
     }
 
@@ -289,31 +286,5 @@ struct RefreshTests {
         // Temporary files of interrupted writes are swept at start.
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: first.stateDirectory).filter { $0.contains(".tmp-") }
         #expect(leftovers.count <= 1)
-    }
-
-    @Test func environmentTokensSeedOnlyAnEmptyFile() async throws {
-        let mock = try MockUpstream()
-        defer { mock.shutdown() }
-        let pair = mock.issueTokens()
-        mock.counters.withLock { $0.enforceAccessTokens = true }
-        let seeded = try await SidecarProcess(
-            tokens: nil,
-            upstream: mock.baseURL,
-            environment: ["MAXIMIZE_ACCESS_TOKEN": pair.access, "MAXIMIZE_REFRESH_TOKEN": pair.refresh]
-        )
-        defer { seeded.stop() }
-        #expect(try Self.message(seeded).status == 200)
-        #expect(try Self.readToken(seeded.tokenFile)?.accessToken.value == pair.access)
-
-        let other = mock.issueTokens()
-        let kept = try await SidecarProcess(
-            tokens: Self.tokens(access: other.access, refresh: other.refresh, expiresIn: 3600),
-            upstream: mock.baseURL,
-            environment: ["MAXIMIZE_ACCESS_TOKEN": "sk-ant-oat01-stale-env", "MAXIMIZE_REFRESH_TOKEN": "sk-ant-ort01-spent-env"]
-        )
-        defer { kept.stop() }
-        #expect(try Self.message(kept).status == 200)
-        #expect(mock.messageRequests.last?.header("authorization") == "Bearer \(other.access)")
-        #expect(try Self.readToken(kept.tokenFile)?.refreshToken?.value == other.refresh)
     }
 }
