@@ -34,9 +34,10 @@ public struct StatusDocument: Sendable, Equatable {
         public var sha256: String?
         public var loadedAt: Double?
         public var error: String?
-        /// How many times the daemon has examined `config.json` since it started (file events,
-        /// the periodic poll, reloads), counted when each examination is over: a reader that saw
-        /// the count go up after changing the file knows a check began after some event it caused.
+        /// How many times the daemon has examined `config.json` since it started (after file
+        /// events, by the 30 s poll, on a reload). Each examination is counted as it ends, in the
+        /// same update that records its outcome, so whoever changed the file can wait for the
+        /// count to go up instead of sleeping.
         public var checks = 0
 
         public init() {}
