@@ -27,7 +27,9 @@ extension Daemon {
         var seed: SeedTokenFile?
         if let file = backend as? FileCredentialBackend {
             let store = file.store
-            try? store.withLock { store.removeStaleTemporaryFiles() }
+            // Only when the lock is free: another process holding it may be mid-refresh, its new
+            // token's space claimed in a temporary file; start-up does not wait for its OAuth call.
+            _ = try? store.withLockIfFree { store.removeStaleTemporaryFiles() }
             seed = settings.storage.seedTokenFile.map { SeedTokenFile(path: $0, store: store) }
             if let seed {
                 do {

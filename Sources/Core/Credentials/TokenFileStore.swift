@@ -60,6 +60,14 @@ public struct TokenFileStore: Sendable {
         return try body()
     }
 
+    /// Runs `body` holding the lock if nobody else holds it now; `nil` (and `body` not run) when
+    /// another process does, for work that may wait for a later chance.
+    public func withLockIfFree<T>(_ body: () throws -> T) throws -> T? {
+        let lock = try openLock()
+        guard try lock.tryLock() else { return nil }
+        return try body()
+    }
+
     /// Opens `tokens.json.lock` (creating the directory), not locked yet.
     func openLock() throws(FileSystemError) -> FileLock {
         try FileSystem.createDirectory(FileSystem.directoryName(path), mode: 0o700)
