@@ -1,11 +1,11 @@
 import Logging
 import MaximizeCore
 import MaximizeCurl
-import MaximizeWatch
 import MaximizePostgres
+import MaximizeWatch
+import NIOCore
 import NIOPosix
 import ServiceLifecycle
-import NIOCore
 
 extension Daemon {
     /// The parts started before the group runs.

@@ -1,10 +1,9 @@
+import Glibc
 import Logging
 import MaximizeControl
 import MaximizeCore
 import NIOConcurrencyHelpers
 import ServiceLifecycle
-
-import Glibc
 
 extension Daemon {
     /// What a signal asks of the daemon.

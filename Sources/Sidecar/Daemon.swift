@@ -1,13 +1,13 @@
 import Logging
 import MaximizeControl
 import MaximizeCore
-import MaximizeWatch
 import MaximizeCurl
 import MaximizePostgres
+import MaximizeWatch
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Synchronization
-import NIOConcurrencyHelpers
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -1,6 +1,6 @@
 import MaximizeCore
-import Synchronization
 import NIOConcurrencyHelpers
+import Synchronization
 
 /// Request counters for `status.json` and `/metrics`, and the event the drain waits for: no
 /// request left in flight.

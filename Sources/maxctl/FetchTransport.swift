@@ -55,7 +55,7 @@ struct FetchTransport: HTTPTransport {
             posix_spawn_file_actions_addclose(&actions, descriptor)
         }
         let arguments: [UnsafeMutablePointer<CChar>?] = [binary, "_fetch"].map { $0.withCString { strdup($0) } }
-        defer { arguments.forEach { free($0) } }
+        defer { for argument in arguments { free(argument) } }
         var pid = pid_t()
         let spawned = posix_spawn(&pid, binary, &actions, nil, arguments + [nil], environ)
         close(toChild[0])

@@ -1,7 +1,6 @@
 import ArgumentParser
-import MaximizeCore
-
 import Glibc
+import MaximizeCore
 
 /// `maxctl`: operate a `maximize` daemon through its files.
 @main

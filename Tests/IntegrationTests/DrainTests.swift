@@ -1,7 +1,7 @@
 import Foundation
 import MaximizeCore
-import Testing
 import NIOConcurrencyHelpers
+import Testing
 
 /// What a drain does to the connections it finds (the real daemon, raw HTTP on its socket):
 /// idle kept-alive ones close at once, a response in flight finishes and its connection closes

@@ -1,7 +1,7 @@
 import Foundation
 import MaximizeCore
-import Testing
 import Synchronization
+import Testing
 
 /// A request is validated before a credential is asked for: a malformed body never costs a refresh.
 @Suite(.serialized)

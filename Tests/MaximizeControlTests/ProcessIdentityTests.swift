@@ -1,9 +1,8 @@
+import Glibc
 import MaximizeCore
 import Testing
 
 @testable import MaximizeControl
-
-import Glibc
 
 struct ProcessIdentityTests {
     /// `/proc/<pid>/stat` with `comm` in parentheses, here holding spaces and parentheses itself.

@@ -1,9 +1,8 @@
+import Glibc
 import MaximizeCore
 import Testing
 
 @testable import MaximizeControl
-
-import Glibc
 
 /// Open-file-description locks conflict between two opens of the file even in one process, so one
 /// test process can play both daemons. A lock taken here stays held until the tests end.

@@ -1,10 +1,9 @@
 import Foundation
+import Glibc
 import NIOConcurrencyHelpers
 import Testing
 
 @testable import MaximizeCore
-
-import Glibc
 
 /// `FileSystem.readFile` never blocks on what lies at a path: anything but a regular file (or a
 /// symlink to one) is a clear error naming the path, and size is capped before reading.

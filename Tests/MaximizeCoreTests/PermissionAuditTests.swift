@@ -1,8 +1,7 @@
+import Glibc
 import Testing
 
 @testable import MaximizeCore
-
-import Glibc
 
 struct PermissionAuditTests {
     @Test func looseModesAreReportedWithTheFix() throws {

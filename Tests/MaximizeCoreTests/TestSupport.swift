@@ -1,6 +1,6 @@
-@testable import MaximizeCore
-
 import Glibc
+
+@testable import MaximizeCore
 
 /// A fresh directory under /tmp, removed with everything in it by `remove()`.
 struct TemporaryDirectory {

@@ -1,8 +1,7 @@
+import Glibc
 import Testing
 
 @testable import MaximizeCore
-
-import Glibc
 
 struct TokenFileStoreTests {
     let oauth = Credential.oauth(OAuthToken(accessToken: Secret("at"), refreshToken: Secret("rt"), expiresAt: 100))

@@ -1,8 +1,8 @@
 import MaximizeCore
 import NIOCore
+import NIOEmbedded
 import NIOHTTP1
 import Testing
-import NIOEmbedded
 
 @testable import MaximizeSidecar
 

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Logging
 import MaximizeControl
 import MaximizeCore
 import MaximizeCurl
@@ -7,7 +8,6 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import Testing
-import Logging
 
 @testable import MaximizeSidecar
 

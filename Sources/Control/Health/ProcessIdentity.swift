@@ -1,6 +1,5 @@
-import MaximizeCore
-
 import Glibc
+import MaximizeCore
 
 /// One process as `/proc` names it: its pid, its start time and its pid namespace.
 ///

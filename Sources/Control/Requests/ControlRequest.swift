@@ -1,6 +1,5 @@
-public import MaximizeCore
-
 import Glibc
+public import MaximizeCore
 
 /// A request to the daemon through a file: `<run dir>/control/<action>.<id>`.
 public struct ControlRequest: Sendable, Equatable {

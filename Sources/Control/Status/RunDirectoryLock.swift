@@ -1,6 +1,5 @@
-import MaximizeCore
-
 import Glibc
+import MaximizeCore
 
 /// `<run dir>/maximize.lock`: one daemon per run dir.
 ///

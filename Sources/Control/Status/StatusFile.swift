@@ -1,6 +1,5 @@
-public import MaximizeCore
-
 import Glibc
+public import MaximizeCore
 
 /// `<run dir>/status.json`, replaced atomically so a reader never sees a partial document.
 public struct StatusFile: Sendable {

@@ -1,7 +1,6 @@
+import Glibc
 public import MaximizeCore
 import NIOConcurrencyHelpers
-
-import Glibc
 
 /// The credential in one row of a PostgreSQL table shared by several replicas
 /// (`storage.backend = postgres`).

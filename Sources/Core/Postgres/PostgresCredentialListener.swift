@@ -1,7 +1,6 @@
+import Glibc
 public import MaximizeCore
 import NIOConcurrencyHelpers
-
-import Glibc
 
 /// The listener's connection, as ``PostgresCredentialListener`` reports it.
 public enum PostgresListenerState: Sendable, Equatable {

@@ -1,7 +1,6 @@
 internal import CLibPQ
-import MaximizeCore
-
 import Glibc
+import MaximizeCore
 
 /// Where a PostgreSQL server is and how to connect to it: the libpq URL (passed through, libpq
 /// parses it), the password kept apart as a ``Secret``, and the settings every connection adds.

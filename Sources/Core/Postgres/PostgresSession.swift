@@ -1,5 +1,4 @@
 internal import CLibPQ
-
 import Glibc
 
 /// One open libpq connection: the only type that touches a `PGconn`. Not thread-safe; its owner

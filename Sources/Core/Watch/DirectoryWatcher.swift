@@ -1,9 +1,8 @@
-import MaximizeCore
 import CInotifyTools
+import Glibc
+import MaximizeCore
 import NIOConcurrencyHelpers
 import Synchronization
-
-import Glibc
 
 /// Watches directories with libinotifytools on one dedicated thread (the library's state is
 /// process-global and not thread-safe) and reports each event to a handler.

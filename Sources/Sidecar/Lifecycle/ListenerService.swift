@@ -1,6 +1,6 @@
 import MaximizeCore
-import ServiceLifecycle
 import NIOConcurrencyHelpers
+import ServiceLifecycle
 import Synchronization
 
 /// The listeners (Unix socket and TCP), bound before the group runs, as the service the group

@@ -1,7 +1,7 @@
 import Logging
 import MaximizeCore
-import ServiceLifecycle
 import MaximizeCurl
+import ServiceLifecycle
 
 /// Warns, once after start, about nicknames whose model the upstream does not list; cancelled if
 /// the daemon stops first. Done, it waits for its turn in the shutdown: a service that ends

@@ -1,7 +1,7 @@
+import Logging
 import MaximizeCore
 import NIOCore
 import NIOHTTP1
-import Logging
 
 extension HTTPHandler {
     /// Performs what the state machine decided.

@@ -1,8 +1,8 @@
 import Glibc
 import MaximizeCore
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOExtras
-import NIOConcurrencyHelpers
 
 extension ProxyServer {
     /// Stops accepting and quiesces every connection, with NIOExtras' `ServerQuiescingHelper`:

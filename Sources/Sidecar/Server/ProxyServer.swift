@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 import MaximizeControl
 import MaximizeCore
@@ -6,8 +7,6 @@ import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
-
-import Glibc
 
 /// The daemon's listeners: the Unix socket and, when configured, TCP, serving one router.
 ///

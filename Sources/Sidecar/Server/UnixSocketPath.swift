@@ -1,6 +1,5 @@
-import MaximizeCore
-
 import Glibc
+import MaximizeCore
 
 /// Checks and prepares the Unix socket's path before binding.
 enum UnixSocketPath {

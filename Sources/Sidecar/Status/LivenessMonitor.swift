@@ -1,6 +1,6 @@
 import MaximizeCore
-import NIOCore
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// Proves that the threads that serve still turn: each NIO event loop, and the libcurl thread.
 ///

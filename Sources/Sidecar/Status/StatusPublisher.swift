@@ -51,7 +51,6 @@ final class StatusPublisher: Sendable {
         publish()
     }
 
-
     /// Sets the warning on `topic`, or clears it (`nil`); publishes when that changes anything.
     func setWarning(_ topic: String, _ message: String?) {
         let changed = facts.withLockedValue { facts in

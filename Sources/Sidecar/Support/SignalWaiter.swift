@@ -1,7 +1,6 @@
+import Glibc
 import MaximizeCore
 import NIOConcurrencyHelpers
-
-import Glibc
 
 /// Every catchable signal whose default action would end the process, taken with `sigwait` on the
 /// main thread instead of an async handler, so that none of them can kill the daemon unasked.

@@ -1,9 +1,8 @@
+import Glibc
 import Logging
 import MaximizeControl
 import MaximizeCore
 import ServiceLifecycle
-
-import Glibc
 
 /// Performs the requests `maxctl` leaves in `<run dir>/control/` and records their results in
 /// `status.json`.
