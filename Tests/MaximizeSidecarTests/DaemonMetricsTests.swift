@@ -35,7 +35,9 @@ struct DaemonMetricsTests {
         let tokens = lines(text, starting: "maximize_tokens_total{")
         #expect(tokens.contains(#"maximize_tokens_total{type="input"} 8"#))
         #expect(tokens.contains(#"maximize_tokens_total{type="output"} 4"#))
-        #expect(tokens.count == 2)
+        // Every type is there from the start, at 0 until a response reports it.
+        #expect(tokens.contains(#"maximize_tokens_total{type="cache_read_input"} 0"#))
+        #expect(tokens.count == 4)
     }
 
     @Test func latencyKeepsOneHistogramPerRoute() {
