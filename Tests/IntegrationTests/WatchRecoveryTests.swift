@@ -64,7 +64,7 @@ struct WatchRecoveryTests {
         // Written directly (not through maxctl, which would create the directory itself).
         try await Task.sleep(for: .milliseconds(300))
         _ = FileManager.default.createFile(atPath: control + "/reload.recreated-1", contents: nil)
-        #expect(await ControlPlaneTests.waitForStatus(sidecar, timeout: 5) { $0["control"]?["last_id"]?.stringValue == "recreated-1" })
+        #expect(await ControlPlaneTests.waitForStatus(sidecar, timeout: 20) { $0["control"]?["last_id"]?.stringValue == "recreated-1" })
         let reload = try await Maxctl.run(["reload", "--timeout", "5"], environment: sidecar.maxctlEnvironment)
         #expect(reload.status == 0, "\(reload.stderr)")
     }
