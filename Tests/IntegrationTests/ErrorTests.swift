@@ -26,7 +26,7 @@ struct ErrorTests {
             type: "request_too_large"
         )
         expectError(try sidecar.request("GET", "/v1/nothing"), status: 404, type: "not_found_error")
-        expectError(try sidecar.request("GET", "/v1/messages"), status: 404, type: "not_found_error")
+        expectError(try sidecar.request("GET", "/v1/messages"), status: 405, type: "invalid_request_error")
         #expect(mock.messageRequests.isEmpty)
         #expect(try sidecar.request("GET", "/healthz").status == 200)
     }

@@ -82,11 +82,12 @@ struct SignalTests {
         #expect(try ControlPlaneTests.appliedReloads(sidecar) == 0)
 
         kill(sidecar.process.processIdentifier, SIGHUP)
-        #expect(await ControlPlaneTests.waitForStatus(sidecar) { _ in (try? ControlPlaneTests.appliedReloads(sidecar)) == 1 })
+        // The configuration is applied first, the credentials next: the log line ends the reload.
+        #expect(await ControlPlaneTests.waitForStatus(sidecar) { _ in sidecar.log.contains("SIGHUP: ok: configuration and credentials reloaded") })
+        #expect(try ControlPlaneTests.appliedReloads(sidecar) == 1)
         _ = try sidecar.request("POST", "/v1/messages", body: #"{"messages":[]}"#)
         #expect(mock.messageRequests.last?.header("x-api-key") == "sk-ant-api-after-sighup")
         #expect(mock.messageRequests.last?.json?["model"]?.stringValue == "claude-haiku-4-5")
-        #expect(await ControlPlaneTests.waitForStatus(sidecar) { _ in sidecar.log.contains("SIGHUP: ok: configuration and credentials reloaded") })
         #expect(sidecar.process.isRunning)
         // SIGTERM still drains, whatever the parent ignored.
         kill(sidecar.process.processIdentifier, SIGTERM)

@@ -100,7 +100,7 @@ final class ExchangeHarness {
 
     func sendHead(_ method: HTTPMethod = .POST, _ uri: String = "/v1/messages", headers: [(String, String)] = []) throws {
         var head = HTTPRequestHead(version: .http1_1, method: method, uri: uri)
-        head.headers = HTTPHeaders(headers)
+        head.headers = HTTPHeaders(headers.contains { $0.0.lowercased() == "host" } ? headers : [("host", "localhost")] + headers)
         try channel.writeInbound(HTTPServerRequestPart.head(head))
     }
 

@@ -21,6 +21,9 @@ struct ExchangeStateMachine: Sendable {
         var maxBodyBytes: Int
         /// `api.overload_retries`: how many `529 overloaded` answers are retried.
         var overloadRetries: Int
+        /// Why the request breaks HTTP's rules (`CONNECT`, no or two `Host` on HTTP/1.1): answered
+        /// at once and the connection closed.
+        var refusal: APIError? = nil
     }
 
     /// Where an exchange with the upstream stands, across its attempts.
@@ -130,6 +133,10 @@ struct ExchangeStateMachine: Sendable {
             if case .closed = state { return .none }
             state = .closed
             return .close
+        }
+        if let refusal = head.refusal {
+            state = .discarding
+            return .reply(.api(refusal), close: true)
         }
         if !head.authorized {
             state = .discarding

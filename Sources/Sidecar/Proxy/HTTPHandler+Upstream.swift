@@ -13,7 +13,8 @@ extension HTTPHandler {
             let clientHeaders = exchange.head.headers.map { (name: $0.name, value: $0.value) }
             request = UpstreamRequest(
                 method: "POST",
-                url: settings.api.baseURL + validated.endpoint.path,
+                url: settings.api.baseURL + validated.endpoint.path
+                    + (exchange.route == .chatCompletions ? "" : Route.query(of: exchange.head.uri)),
                 headers: UpstreamHeaders.build(client: clientHeaders, credential: credential, settings: settings),
                 body: validated.shaped.body,
                 timeout: settings.api.requestTimeout,

@@ -95,8 +95,12 @@ extension HTTPHandler {
                 )
             )
         case .wrongMethod(let allowed):
-            let error = APIError(.notFound, "\(head.method.rawValue) \(route.label) is not a route; use \(allowed)")
-            respondError(head, route: route, .api(error), configuration: configuration)
+            let error = APIError(
+                .invalidRequest,
+                status: 405,
+                "\(head.method.rawValue) is not allowed on \(Self.safePath(head.uri)); use \(allowed)"
+            )
+            respondError(head, route: route, .api(error), configuration: configuration, headers: [("allow", allowed)])
         default:
             let error = APIError(.notFound, "no route for \(head.method.rawValue) \(Self.safePath(head.uri))")
             respondError(head, route: route, .api(error), configuration: configuration)

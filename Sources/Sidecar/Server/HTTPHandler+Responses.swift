@@ -14,7 +14,8 @@ extension HTTPHandler {
         route: Route,
         _ error: ExchangeError,
         configuration: RuntimeConfiguration,
-        close: Bool = false
+        close: Bool = false,
+        headers: [(String, String)] = []
     ) {
         daemon.metrics.request(route: route.label, status: error.status)
         configuration.logger.debug(
@@ -23,7 +24,7 @@ extension HTTPHandler {
         )
         respond(
             head,
-            WholeResponse(status: error.status, contentType: "application/json", body: error.body(for: route)),
+            WholeResponse(status: error.status, contentType: "application/json", body: error.body(for: route), headers: headers),
             close: close
         )
     }

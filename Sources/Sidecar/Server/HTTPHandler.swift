@@ -63,10 +63,11 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             ExchangeStateMachine.RequestHead(
                 route: route,
                 authorized: authorized,
-                declaredLength: head.headers.first(name: "content-length").flatMap(Int.init),
+                declaredLength: head.headers.first(name: "content-length").flatMap(Self.declaredLength),
                 expectsContinue: head.headers.first(name: "expect")?.lowercased() == "100-continue",
                 maxBodyBytes: settings.server.maxBodyBytes,
-                overloadRetries: settings.api.overloadRetries
+                overloadRetries: settings.api.overloadRetries,
+                refusal: Self.refusal(head)
             )
         )
         switch action {
@@ -81,6 +82,27 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             )
             perform(action)
         }
+    }
+
+    /// A `content-length` as a number; one too large for `Int` (up to 2^64 − 1 passes the parser)
+    /// is `Int.max`, so that it meets the early 413 like any other oversized length.
+    static func declaredLength(_ value: String) -> Int? {
+        if let length = Int(value) { return length }
+        return !value.isEmpty && value.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } ? Int.max : nil
+    }
+
+    /// What makes a request head unservable whatever its path (RFC 9112 §3.2, RFC 9110 §9.3.6).
+    static func refusal(_ head: HTTPRequestHead) -> APIError? {
+        if head.method == .CONNECT {
+            // Nothing here is a tunnel; the parser does not read past a CONNECT head either.
+            return APIError(.invalidRequest, status: 405, "CONNECT is not supported: maximize is not a forward proxy")
+        }
+        if head.version == .http1_1 {
+            let hosts = head.headers[canonicalForm: "host"].count
+            if hosts == 0 { return APIError(.invalidRequest, status: 400, "an HTTP/1.1 request needs a Host header") }
+            if hosts > 1 { return APIError(.invalidRequest, status: 400, "a request must carry one Host header, not \(hosts)") }
+        }
+        return nil
     }
 
     static func authorized(_ head: HTTPRequestHead, key: Secret) -> Bool {

@@ -34,8 +34,19 @@ enum Route: Sendable, Equatable {
         if method == allowed || (allowed == "GET" && method == "HEAD") {
             self = route
         } else {
-            self = .wrongMethod(allowed: allowed)
+            self = .wrongMethod(allowed: allowed == "GET" ? "GET, HEAD" : allowed)
         }
+    }
+
+    /// The query of `uri` as the client sent it (`?beta=true`), for the upstream; `""` when there
+    /// is none. The parser has already refused control characters and spaces; anything else
+    /// outside visible ASCII drops the query rather than forwarding it.
+    static func query(of uri: String) -> String {
+        guard let mark = uri.utf8.firstIndex(of: UInt8(ascii: "?")) else { return "" }
+        var query = uri.utf8[mark...]
+        if let fragment = query.firstIndex(of: UInt8(ascii: "#")) { query = query[..<fragment] }
+        guard query.count > 1, query.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return "" }
+        return String(decoding: query, as: UTF8.self)
     }
 
     /// Whether the route reads a request body.
