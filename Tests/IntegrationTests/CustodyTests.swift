@@ -205,8 +205,9 @@ struct CustodyTests {
         // 504: the upstream stalls past api.request_timeout.
         let stalled = try sidecar.request("POST", "/v1/messages", body: #"{"messages":[],"mock":{"stall_ms":3000}}"#)
         #expect(stalled.status == 504)
-        // 502: the upstream goes away.
-        mock.shutdown()
+        // 502: the upstream goes away (its port held, so nothing else answers there).
+        let held = mock.shutdownHoldingPort()
+        defer { close(held) }
         let unreachable = try sidecar.request("POST", "/v1/messages", body: #"{"messages":[]}"#)
         #expect(unreachable.status == 502)
         let text = try sidecar.request("GET", "/metrics").text

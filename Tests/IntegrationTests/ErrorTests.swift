@@ -94,7 +94,8 @@ struct ErrorTests {
     @Test func unreachableUpstreamIs502AndTimeoutIs504() async throws {
         let mock = try MockUpstream()
         let deadPort = mock.port
-        mock.shutdown()
+        let held = mock.shutdownHoldingPort()
+        defer { close(held) }
         let dead = try await SidecarProcess(upstream: "http://127.0.0.1:\(deadPort)")
         defer { dead.stop() }
         expectError(try dead.request("POST", "/v1/messages", body: "{}"), status: 502, type: "api_error")

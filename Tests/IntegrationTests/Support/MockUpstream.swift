@@ -130,6 +130,22 @@ final class MockUpstream: Sendable {
         try? group.syncShutdownGracefully()
     }
 
+    /// Shuts the mock down and keeps its port bound without listening, until the returned
+    /// descriptor is closed: connections to it are refused, and no other test's server can take
+    /// the port meanwhile (tests run in parallel, and a freed port may be handed out again).
+    func shutdownHoldingPort() -> Int32 {
+        shutdown()
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return descriptor
+    }
+
     /// Registers a fresh token pair, as a login elsewhere would have.
     func issueTokens() -> (access: String, refresh: String) {
         counters.withLock { $0.issue() }
