@@ -1,6 +1,7 @@
 extension ConfigurationResolver {
     /// The contract's table of settings: key, environment variables, default.
     mutating func resolveSettings(paths: MaximizePaths) throws(ConfigurationError) -> Settings {
+        try checkFileShape()
         let socketPath = try path("server.socket_path", env: ["MAXIMIZE_SOCKET"], default: paths.socketDefault)
         let (modeText, modeSource) = try stringWithSource("server.socket_mode", default: "0660")
         guard let socketMode = UInt32(modeText.hasPrefix("0o") ? String(modeText.dropFirst(2)) : modeText, radix: 8),
@@ -64,6 +65,7 @@ extension ConfigurationResolver {
         guard baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://") else {
             throw failure("api.base_url", baseURLSource, "must start with http:// or https://, got \"\(baseURL)\"")
         }
+        _ = try headerValue("api.base_url", baseURL)
         let timeout = try number(
             "api.request_timeout",
             env: ["MAXIMIZE_REQUEST_TIMEOUT", "REQUEST_TIMEOUT"],
@@ -97,12 +99,22 @@ extension ConfigurationResolver {
         )
         let overloadBackoff = try number("api.overload_backoff_seconds", default: 1, range: 0.01...60, integer: false)
         let identity = try string("api.identity_text", default: Defaults.identityText)
-        let betas = try stringList("api.betas", default: Defaults.betas)
-        let userAgent = try string("api.user_agent", default: Defaults.userAgent)
-        let headers = try stringMap("api.headers", default: Defaults.headers)
+        var betas: [String] = []
+        for beta in try stringList("api.betas", default: Defaults.betas) {
+            betas.append(try headerValue("api.betas", beta))
+        }
+        // Read first, then checked: the check blames the source the read recorded.
+        let userAgentText = try string("api.user_agent", default: Defaults.userAgent)
+        let userAgent = try headerValue("api.user_agent", userAgentText)
+        var headers: [(name: String, value: String)] = []
+        for header in try stringMap("api.headers", default: Defaults.headers) {
+            headers.append((try headerName("api.headers", header.name), try headerValue("api.headers", header.value)))
+        }
 
-        let tokenURL = try string("oauth.token_url", env: ["MAXIMIZE_OAUTH_TOKEN_URL"], default: Defaults.tokenURL)
-        let authorizeURL = try string("oauth.authorize_url", default: Defaults.authorizeURL)
+        let tokenURLText = try string("oauth.token_url", env: ["MAXIMIZE_OAUTH_TOKEN_URL"], default: Defaults.tokenURL)
+        let tokenURL = try httpURL("oauth.token_url", tokenURLText)
+        let authorizeURLText = try string("oauth.authorize_url", default: Defaults.authorizeURL)
+        let authorizeURL = try httpURL("oauth.authorize_url", authorizeURLText)
         let clientID = try string("oauth.client_id", default: Defaults.clientID)
         let redirectURI = try string("oauth.redirect_uri", default: Defaults.redirectURI)
         let scopes = try string("oauth.scopes", default: Defaults.scopes)
