@@ -66,13 +66,7 @@ struct FetchTransport: HTTPTransport {
             throw failure("starting \(binary)", spawned)
         }
         signal(SIGPIPE, SIG_IGN)
-        var offset = 0
-        while offset < input.count {
-            let written = input.withUnsafeBytes { write(toChild[1], $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0, errno == EINTR { continue }
-            if written <= 0 { break }
-            offset += written
-        }
+        FileSystem.writeAll(input, to: toChild[1])
         close(toChild[1])
         var output: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)

@@ -26,3 +26,35 @@ import Testing
         #expect(daemon.contains("libinotifytools"))
     }
 }
+
+/// `maximize _fetch` given what is not a request from maxctl: a clear error, exit 2, no request.
+@Suite struct FetchModeTests {
+    static func fetch(_ input: [UInt8]) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: SidecarProcess.productsDirectory + "/maximize")
+        process.arguments = ["_fetch"]
+        let stdin = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let writer = Thread {
+            try? stdin.fileHandleForWriting.write(contentsOf: Data(input))
+            try? stdin.fileHandleForWriting.close()
+        }
+        writer.start()
+        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: errors, as: UTF8.self))
+    }
+
+    @Test func garbageAndOversizedInputAreRefused() throws {
+        let garbage = try Self.fetch(Array("not a request".utf8))
+        #expect(garbage.status == 2)
+        #expect(garbage.stderr.contains("for maxctl only"))
+        let huge = try Self.fetch([UInt8](repeating: 0x20, count: 5 << 20))
+        #expect(huge.status == 2)
+        #expect(huge.stderr.contains("standard input"), "\(huge.stderr)")
+    }
+}
