@@ -22,9 +22,15 @@ extension CurlLoop {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(body.count, 1), alignment: 1)
             buffer.copyBytes(from: body)
             transfer.body = buffer
+            transfer.bodyLength = body.count
             mx_curl_easy_setopt_long(easy, CURLOPT_POST, 1)
             mx_curl_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-            mx_curl_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, buffer.baseAddress)
+            // Read through a callback, not CURLOPT_POSTFIELDS: libcurl then cannot send the body a
+            // second time without asking ``CurlCallbacks/seek`` (see ``CurlLoop/mayResend(_:)``).
+            mx_curl_easy_setopt_data_callback(easy, CURLOPT_READFUNCTION, CurlCallbacks.read)
+            mx_curl_easy_setopt_pointer(easy, CURLOPT_READDATA, user)
+            mx_curl_easy_setopt_seek_callback(easy, CurlCallbacks.seek)
+            mx_curl_easy_setopt_pointer(easy, CURLOPT_SEEKDATA, user)
         } else if request.method != "GET" {
             request.method.withCString { _ = mx_curl_easy_setopt_pointer(easy, CURLOPT_CUSTOMREQUEST, $0) }
         }

@@ -89,7 +89,9 @@ extension CurlLoop {
             transfer.protocolReported = true
             var version = 0
             mx_curl_easy_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version)
-            released += gate.learnedProtocol(origin: origin, multiplexed: version > mx_curl_http_version_1_1())
+            let multiplexed = version > mx_curl_http_version_1_1()
+            if multiplexedOrigins[origin] != multiplexed { multiplexedOrigins[origin] = multiplexed }
+            released += gate.learnedProtocol(origin: origin, multiplexed: multiplexed)
         }
         var status = 0
         mx_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
@@ -108,6 +110,13 @@ extension CurlLoop {
             kind = .tls
         default: kind = .transfer
         }
-        return UpstreamError(kind: kind, message: transfer.errorMessage(code: code), curlCode: Int(code.rawValue))
+        var message = transfer.errorMessage(code: code)
+        if code == CURLE_SEND_FAIL_REWIND {
+            // libcurl wanted to send the request again and ``mayResend(_:)`` said no.
+            message =
+                "the connection failed after the request was sent (\(message)); not resent, as the "
+                + "upstream may have processed it"
+        }
+        return UpstreamError(kind: kind, message: message, curlCode: Int(code.rawValue))
     }
 }

@@ -43,6 +43,8 @@ final class CurlLoop {
     /// Open sockets of gated transfers: their origin, and whether they carry an established
     /// connection (closing one tells the gate).
     var gatedSockets: [Int32: (origin: String, established: Bool)] = [:]
+    /// Whether each gated origin answered over HTTP/2 last time (see ``mayResend(_:)``).
+    var multiplexedOrigins: [String: Bool] = [:]
 
     init(mailbox: CurlMailbox) {
         _ = Self.globalInit
