@@ -45,6 +45,7 @@ extension CurlLoop {
         mx_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
         mx_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
         mx_curl_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
+        mx_curl_easy_setopt_long(easy, CURLOPT_MAXAGE_CONN, Self.idleConnectionAge)
         // A proxy's CONNECT answer is not the upstream's response.
         mx_curl_easy_setopt_long(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
         let timeoutMs = max(1, Int(request.timeout * 1000) - waitedMs)

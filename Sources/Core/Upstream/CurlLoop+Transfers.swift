@@ -19,6 +19,9 @@ extension CurlLoop {
         transfer.easy = easy
         configure(easy, for: transfer, waitedMs: waitedMs)
         active[easy] = transfer
+        if let limit = poolSizer.observe(inFlight: active.count, now: WallClock.monotonicNanoseconds()) {
+            mx_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, limit)
+        }
         let code = curl_multi_add_handle(multi, easy)
         if code != CURLM_OK {
             remove(

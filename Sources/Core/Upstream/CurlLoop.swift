@@ -15,6 +15,10 @@ import Synchronization
 final class CurlLoop {
     /// Streams per HTTP/2 connection, for libcurl and the gate alike.
     static let streamsPerConnection = 100
+    /// Seconds an idle connection is kept for reuse (`CURLOPT_MAXAGE_CONN`): under the idle
+    /// timeouts of common front ends (60 s for AWS load balancers, 75 s for nginx), so a
+    /// connection is seldom reused in the instant the server closes it.
+    static let idleConnectionAge = 55
     /// Easy handles kept for reuse.
     static let spareHandleLimit = 64
 
@@ -43,6 +47,8 @@ final class CurlLoop {
     /// Open sockets of gated transfers: their origin, and whether they carry an established
     /// connection (closing one tells the gate).
     var gatedSockets: [Int32: (origin: String, established: Bool)] = [:]
+    /// The connection cache's size, from the transfers seen in progress.
+    var poolSizer = ConnectionPoolSizer(now: WallClock.monotonicNanoseconds())
     /// Whether each gated origin answered over HTTP/2 last time (see ``mayResend(_:)``).
     var multiplexedOrigins: [String: Bool] = [:]
 
@@ -51,9 +57,9 @@ final class CurlLoop {
         self.mailbox = mailbox
         multi = curl_multi_init()
         mx_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, mx_curl_pipe_multiplex())
-        // Idle connections kept: libcurl's default, four per transfer in progress, so a burst of N
-        // concurrent requests over HTTP/1.1 keeps its N connections instead of reopening them.
-        mx_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, -1)
+        // Connections kept: sized to the load seen (``ConnectionPoolSizer``), not libcurl's
+        // default that follows every momentary dip.
+        mx_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, poolSizer.limit)
         mx_curl_multi_setopt_long(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, Self.streamsPerConnection)
         epoll = mx_epoll_create()
         mx_epoll_control(epoll, 1, mailbox.wakeup, 1, 0)

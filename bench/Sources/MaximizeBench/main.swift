@@ -102,7 +102,7 @@ if let nginx {
 report["nginx"] = nginx != nil
 
 row("")
-row("non-streaming /v1/messages       p50 ms   p90 ms   p99 ms      req/s   added p50 ms  rps vs direct")
+row("non-streaming /v1/messages       p50 ms   p90 ms   p99 ms      req/s   added p50 ms  rps vs direct  new upstream conns /1k req")
 var latency: [[String: Any]] = []
 for concurrency in parts.contains("latency") ? concurrencies : [] {
     let perThread = max(50, perThreadTotal / concurrency)
@@ -110,12 +110,19 @@ for concurrency in parts.contains("latency") ? concurrencies : [] {
     row(String(format: "  direct    c=%-4d              %7.3f  %7.3f  %7.3f  %9.0f", concurrency, base.p50, base.p90, base.p99, base.requestsPerSecond))
     var entry: [String: Any] = ["concurrency": concurrency, "direct": base.json]
     for (label, target) in proxies {
+        // Connections the mock accepted during this run alone: what the proxy had to open after
+        // the earlier runs warmed it up (a steady load should open none).
+        mock.resetConnections()
         let result = runLoad(target, concurrency: concurrency, perThread: perThread)
+        let perThousand = 1000 * Double(mock.connectionCount) / Double(concurrency * perThread)
         let padded = label + String(repeating: " ", count: max(0, 10 - label.count))
-        row(String(format: "  %@c=%-4d              %7.3f  %7.3f  %7.3f  %9.0f   %+10.3f   %6.1f %%", padded as NSString,
+        row(String(format: "  %@c=%-4d              %7.3f  %7.3f  %7.3f  %9.0f   %+10.3f   %6.1f %%   %8.1f", padded as NSString,
                    concurrency, result.p50, result.p90, result.p99, result.requestsPerSecond, result.p50 - base.p50,
-                   100 * result.requestsPerSecond / base.requestsPerSecond))
-        entry[label] = result.json.merging(["added_p50_ms": result.p50 - base.p50, "rps_ratio": result.requestsPerSecond / base.requestsPerSecond]) { $1 }
+                   100 * result.requestsPerSecond / base.requestsPerSecond, perThousand))
+        entry[label] = result.json.merging([
+            "added_p50_ms": result.p50 - base.p50, "rps_ratio": result.requestsPerSecond / base.requestsPerSecond,
+            "upstream_new_connections_per_1000": perThousand,
+        ]) { $1 }
     }
     latency.append(entry)
 }
