@@ -110,8 +110,9 @@ for concurrency in parts.contains("latency") ? concurrencies : [] {
     row(String(format: "  direct    c=%-4d              %7.3f  %7.3f  %7.3f  %9.0f", concurrency, base.p50, base.p90, base.p99, base.requestsPerSecond))
     var entry: [String: Any] = ["concurrency": concurrency, "direct": base.json]
     for (label, target) in proxies {
-        // Connections the mock accepted during this run alone: what the proxy had to open after
-        // the earlier runs warmed it up (a steady load should open none).
+        // Connections the mock accepted during this run alone, after a warm-up at the same
+        // concurrency: what a steady load makes the proxy open (ideally none).
+        _ = runLoad(target, concurrency: concurrency, perThread: 20)
         mock.resetConnections()
         let result = runLoad(target, concurrency: concurrency, perThread: perThread)
         let perThousand = 1000 * Double(mock.connectionCount) / Double(concurrency * perThread)
