@@ -29,10 +29,6 @@ CURLcode mx_curl_easy_setopt_closesocket_callback(CURL *handle, mx_curl_closesoc
     return curl_easy_setopt(handle, CURLOPT_CLOSESOCKETFUNCTION, cb);
 }
 
-CURLcode mx_curl_easy_setopt_seek_callback(CURL *handle, mx_curl_seek_callback cb) {
-    return curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, cb);
-}
-
 CURLcode mx_curl_easy_setopt_data_callback(CURL *handle, CURLoption option, mx_curl_data_callback cb) {
     return curl_easy_setopt(handle, option, cb);
 }

@@ -23,10 +23,6 @@ CURLcode mx_curl_easy_setopt_prereq_callback(CURL *handle, mx_curl_prereq_callba
 CURLcode mx_curl_easy_setopt_opensocket_callback(CURL *handle, mx_curl_opensocket_callback cb);
 CURLcode mx_curl_easy_setopt_closesocket_callback(CURL *handle, mx_curl_closesocket_callback cb);
 
-/// Rewinding the request body before libcurl sends it again (`CURL_SEEKFUNC_OK` or `_FAIL`).
-typedef int (*mx_curl_seek_callback)(void *userp, curl_off_t offset, int origin);
-CURLcode mx_curl_easy_setopt_seek_callback(CURL *handle, mx_curl_seek_callback cb);
-
 CURLcode mx_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
 
 CURLMcode mx_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);

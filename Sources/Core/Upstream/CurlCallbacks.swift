@@ -22,28 +22,6 @@ enum CurlCallbacks {
         return mx_curl_writefunc_pause()
     }
 
-    /// Hands libcurl the next piece of the request body.
-    static let read: mx_curl_data_callback = { buffer, size, count, userdata in
-        guard let userdata, let buffer else { return Int(CURL_READFUNC_ABORT) }
-        let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
-        guard let body = transfer.body, let base = body.baseAddress else { return 0 }
-        let length = min(size * count, transfer.bodyLength - transfer.bodyOffset)
-        guard length > 0 else { return 0 }
-        UnsafeMutableRawPointer(buffer).copyMemory(from: base + transfer.bodyOffset, byteCount: length)
-        transfer.bodyOffset += length
-        return length
-    }
-
-    /// libcurl wants to send the body again (it retries a request on a connection that failed):
-    /// allowed only when the upstream said it did not process it.
-    static let seek: mx_curl_seek_callback = { userdata, offset, origin in
-        guard let userdata, offset == 0, origin == SEEK_SET else { return CURL_SEEKFUNC_FAIL }
-        let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
-        guard transfer.loop.mayResend(transfer) else { return CURL_SEEKFUNC_FAIL }
-        transfer.bodyOffset = 0
-        return CURL_SEEKFUNC_OK
-    }
-
     /// Collects the head's header lines; the blank line that ends a header block reports it.
     static let header: mx_curl_data_callback = { data, size, count, userdata in
         guard let userdata, let data else { return 0 }
@@ -63,8 +41,8 @@ enum CurlCallbacks {
     static let prerequest: mx_curl_prereq_callback = { userdata, _, _, _, _ in
         guard let userdata else { return 0 }
         let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
-        transfer.loop.transferReachedConnection(transfer)
-        return 0  // CURL_PREREQFUNC_OK
+        // CURL_PREREQFUNC_OK, or _ABORT: the transfer ends with CURLE_ABORTED_BY_CALLBACK.
+        return transfer.loop.transferReachedConnection(transfer) ? 0 : 1
     }
 
     /// Opens a socket as libcurl would, noting it for the gate's connection count.

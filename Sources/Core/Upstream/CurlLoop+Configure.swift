@@ -22,15 +22,9 @@ extension CurlLoop {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(body.count, 1), alignment: 1)
             buffer.copyBytes(from: body)
             transfer.body = buffer
-            transfer.bodyLength = body.count
             mx_curl_easy_setopt_long(easy, CURLOPT_POST, 1)
             mx_curl_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-            // Read through a callback, not CURLOPT_POSTFIELDS: libcurl then cannot send the body a
-            // second time without asking ``CurlCallbacks/seek`` (see ``CurlLoop/mayResend(_:)``).
-            mx_curl_easy_setopt_data_callback(easy, CURLOPT_READFUNCTION, CurlCallbacks.read)
-            mx_curl_easy_setopt_pointer(easy, CURLOPT_READDATA, user)
-            mx_curl_easy_setopt_seek_callback(easy, CurlCallbacks.seek)
-            mx_curl_easy_setopt_pointer(easy, CURLOPT_SEEKDATA, user)
+            mx_curl_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, buffer.baseAddress)
         } else if request.method != "GET" {
             request.method.withCString { _ = mx_curl_easy_setopt_pointer(easy, CURLOPT_CUSTOMREQUEST, $0) }
         }
@@ -54,6 +48,10 @@ extension CurlLoop {
         if let caFile = request.caFile {
             caFile.withCString { _ = mx_curl_easy_setopt_pointer(easy, CURLOPT_CAINFO, $0) }
         }
+        // Called before each attempt's request goes out: a second one is a resend, which
+        // ``mayResend(_:)`` may refuse.
+        mx_curl_easy_setopt_prereq_callback(easy, CurlCallbacks.prerequest)
+        mx_curl_easy_setopt_pointer(easy, CURLOPT_PREREQDATA, user)
         if transfer.gateOrigin != nil { configureGateCallbacks(easy, for: transfer) }
     }
 

@@ -60,8 +60,6 @@ extension CurlLoop {
 
     func configureGateCallbacks(_ easy: UnsafeMutableRawPointer, for transfer: CurlTransfer) {
         let user = Unmanaged.passUnretained(transfer).toOpaque()
-        mx_curl_easy_setopt_prereq_callback(easy, CurlCallbacks.prerequest)
-        mx_curl_easy_setopt_pointer(easy, CURLOPT_PREREQDATA, user)
         mx_curl_easy_setopt_opensocket_callback(easy, CurlCallbacks.openSocket)
         mx_curl_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, user)
         mx_curl_easy_setopt_closesocket_callback(easy, CurlCallbacks.closeSocket)
@@ -69,11 +67,12 @@ extension CurlLoop {
     }
 
     /// libcurl is about to send `transfer`'s request: it has a connection, new or reused (again
-    /// when libcurl retries the request, on a refused stream say).
-    func transferReachedConnection(_ transfer: CurlTransfer) {
-        guard let origin = transfer.gateOrigin, let easy = transfer.easy else { return }
+    /// when libcurl retries the request, on a refused stream say). False refuses a resend.
+    func transferReachedConnection(_ transfer: CurlTransfer) -> Bool {
         let firstTime = !transfer.reachedConnection
+        if !firstTime, !mayResend(transfer) { return false }
         transfer.reachedConnection = true
+        guard let origin = transfer.gateOrigin, let easy = transfer.easy else { return true }
         var connects = 0
         mx_curl_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
         let newConnection = connects > transfer.connectsSeen
@@ -88,6 +87,7 @@ extension CurlLoop {
             newConnection: newConnection,
             firstTime: firstTime
         )
+        return true
     }
 
     func socketOpened(_ socket: Int32, for transfer: CurlTransfer) {

@@ -9,9 +9,9 @@ import MaximizeCore
 /// `REFUSED_STREAM`, or a `GOAWAY` whose last stream id is below it, which nghttp2 reports the
 /// same way). Only the second says the upstream did not process the request; the first may follow
 /// a request the upstream read and acted on (a Messages call spends the user's quota), so it is
-/// answered 502 and the client retries under its own policy. The body reaches libcurl through a
-/// read callback, so a second send must first rewind it through ``CurlCallbacks/seek``, which asks
-/// here.
+/// answered 502 and the client retries under its own policy. libcurl calls the pre-request
+/// callback before each attempt goes out (``CurlCallbacks/prerequest``); a second call is a
+/// resend, and asks here (refused: the transfer ends with `CURLE_ABORTED_BY_CALLBACK`).
 extension CurlLoop {
     /// Resends of one request after refused streams (libcurl would make five).
     static let resendLimit = 2
@@ -23,6 +23,8 @@ extension CurlLoop {
     /// connection to reuse (one is kept only after a whole response), so only a stream can have
     /// been refused there.
     func mayResend(_ transfer: CurlTransfer) -> Bool {
+        // A request without a body (listing models) is idempotent: libcurl's retry stands.
+        guard transfer.request.body != nil else { return true }
         guard transfer.resends < Self.resendLimit, transfer.errorBuffer.pointee == 0 else { return false }
         let multiplexed: Bool
         switch transfer.request.httpVersion {

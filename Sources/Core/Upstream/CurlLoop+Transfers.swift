@@ -114,7 +114,7 @@ extension CurlLoop {
         default: kind = .transfer
         }
         var message = transfer.errorMessage(code: code)
-        if code == CURLE_SEND_FAIL_REWIND {
+        if code == CURLE_ABORTED_BY_CALLBACK {
             // libcurl wanted to send the request again and ``mayResend(_:)`` said no.
             message =
                 "the connection failed after the request was sent (\(message)); not resent, as the "

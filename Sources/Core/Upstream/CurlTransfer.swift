@@ -17,9 +17,6 @@ final class CurlTransfer {
     var easy: UnsafeMutableRawPointer?
     var headerList: UnsafeMutablePointer<curl_slist>?
     var body: UnsafeMutableRawBufferPointer?
-    /// The body's length (its buffer holds at least one byte), and how much libcurl has read.
-    var bodyLength = 0
-    var bodyOffset = 0
     /// Times the request was sent again because the upstream refused its stream.
     var resends = 0
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
