@@ -102,7 +102,7 @@ struct ListenerTests {
         defer { mock.shutdown() }
         let sidecar = try await SidecarProcess(upstream: mock.baseURL)
         defer { sidecar.stop() }
-        // The mock lists claude-sonnet-5 and claude-haiku-4-5 only.
+        // The mock lists claude-sonnet-5, claude-sonnet-4-6 and claude-haiku-4-5 only.
         var log = ""
         for _ in 0..<100 {
             log = sidecar.log

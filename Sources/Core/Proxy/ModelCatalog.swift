@@ -1,17 +1,8 @@
 /// The model list the daemon serves: the upstream's `/v1/models`, plus the nicknames.
 public enum ModelCatalog {
-    /// The upstream request for the model list.
+    /// The upstream request for the whole model list (the nickname check's).
     public static func upstreamRequest(settings: Settings, credential: Credential) -> UpstreamRequest {
-        var headers = UpstreamHeaders.build(client: [], credential: credential, settings: settings)
-        headers.removeAll { $0.name == "content-type" }
-        return UpstreamRequest(
-            method: "GET",
-            url: settings.api.baseURL + "/v1/models?limit=1000",
-            headers: headers,
-            timeout: min(settings.api.requestTimeout, 30),
-            caFile: settings.api.caFile,
-            httpVersion: settings.api.httpVersion
-        )
+        ModelQuery.list(query: "").upstreamRequest(settings: settings, credential: credential)
     }
 
     /// The ids in an upstream model list body.
@@ -35,13 +26,10 @@ public enum ModelCatalog {
         var data: [JSONValue] = []
         var created: [String: JSONValue] = [:]
         for entry in root["data"]?.arrayValue ?? [] {
-            guard var model = entry.objectValue, let id = model["id"]?.stringValue else { continue }
-            let timestamp = model["created_at"]?.stringValue.flatMap(Timestamp.unixTime(iso8601:)).map { Int($0) } ?? 0
-            created[id] = .int(timestamp)
-            if model["object"] == nil { model["object"] = "model" }
-            if model["created"] == nil { model["created"] = .int(timestamp) }
-            if model["owned_by"] == nil { model["owned_by"] = "anthropic" }
-            data.append(.object(model))
+            guard let model = entry.objectValue, let id = model["id"]?.stringValue else { continue }
+            let open = withOpenAIFields(model)
+            created[id] = open["created"]
+            data.append(.object(open))
         }
         for (nickname, model) in sortedNicknames(settings) {
             data.append([
@@ -61,6 +49,36 @@ public enum ModelCatalog {
         root["first_id"] = data.first?["id"] ?? .null
         root["last_id"] = data.last?["id"] ?? .null
         return .object(root)
+    }
+
+    /// One page of the upstream's list (a client that named `limit`, `after_id` or
+    /// `before_id`): as the upstream sent it, cursors and `has_more` included, with each entry
+    /// also in OpenAI's shape and `object: "list"`; no nicknames (they would break the cursors).
+    /// `nil` when the body is not a list.
+    public static func page(upstreamBody: [UInt8]) -> JSONValue? {
+        guard var root = (try? JSONParser.parse(upstreamBody))?.objectValue, let entries = root["data"]?.arrayValue else {
+            return nil
+        }
+        root["data"] = .array(entries.map { $0.objectValue.map { .object(withOpenAIFields($0)) } ?? $0 })
+        root["object"] = "list"
+        return .object(root)
+    }
+
+    /// One model as the upstream sent it, also in OpenAI's shape (`object`, `created`,
+    /// `owned_by`), as the list's entries are; `nil` when the body is not an object.
+    public static func model(upstreamBody: [UInt8]) -> JSONValue? {
+        (try? JSONParser.parse(upstreamBody))?.objectValue.map { .object(withOpenAIFields($0)) }
+    }
+
+    /// `model` with OpenAI's fields added where missing: `object: "model"`, `created` (Unix
+    /// seconds of `created_at`, else 0) and `owned_by: "anthropic"`.
+    static func withOpenAIFields(_ model: JSONObject) -> JSONObject {
+        var model = model
+        let timestamp = model["created_at"]?.stringValue.flatMap(Timestamp.unixTime(iso8601:)).map { Int($0) } ?? 0
+        if model["object"] == nil { model["object"] = "model" }
+        if model["created"] == nil { model["created"] = .int(timestamp) }
+        if model["owned_by"] == nil { model["owned_by"] = "anthropic" }
+        return model
     }
 
     /// Nicknames in the built-in order (`xs` … `xxl`), then the others alphabetically.

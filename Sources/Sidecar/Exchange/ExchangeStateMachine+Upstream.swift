@@ -8,7 +8,7 @@ extension ExchangeStateMachine {
     mutating func credentialReady(canRefresh: Bool) -> Action {
         guard case .awaitingCredential(var progress) = state else { return .none }
         progress.attempt += 1
-        if !progress.replacingRefused { progress.canRefresh = canRefresh && progress.route != .models }
+        if !progress.replacingRefused { progress.canRefresh = canRefresh && !progress.route.readsModels }
         progress.replacingRefused = false
         state = .awaitingUpstreamHead(progress)
         return .startUpstream(attempt: progress.attempt)
@@ -49,7 +49,7 @@ extension ExchangeStateMachine {
         switch state {
         case .awaitingUpstreamHead(var progress) where progress.attempt == attempt:
             let error = error ?? UpstreamError.endedWithoutResponse
-            if error.kind == .connect, !progress.retriedConnect, progress.route != .models {
+            if error.kind == .connect, !progress.retriedConnect, !progress.route.readsModels {
                 progress.retriedConnect = true
                 state = .waitingToRetry(progress)
                 return .retryLater(attempt: attempt, .connectFailed)

@@ -120,7 +120,7 @@ struct ExchangeStateMachine: Sendable {
     /// Local routes are answered from memory; the others go upstream.
     static func goesUpstream(_ route: Route) -> Bool {
         switch route {
-        case .models, .messages, .chatCompletions: true
+        case .models, .model, .messages, .chatCompletions: true
         default: false
         }
     }
@@ -193,7 +193,7 @@ struct ExchangeStateMachine: Sendable {
 
     mutating func bodyValidated() -> Action {
         guard case .validating(let route, let retries) = state else { return .none }
-        state = .awaitingCredential(Progress(route: route, overloadRetryLimit: route == .models ? 0 : retries))
+        state = .awaitingCredential(Progress(route: route, overloadRetryLimit: route.readsModels ? 0 : retries))
         return .fetchCredential(replacingRefused: false)
     }
 

@@ -14,7 +14,10 @@ final class ExchangeContext {
     var body: ByteBuffer
     /// Counted in the daemon's request statistics (an exchange that goes upstream).
     var counted = false
+    /// The validated body of a Messages or Chat Completions request.
     var request: ValidatedRequest?
+    /// What a model catalog request asks for (the catalog's routes take no body).
+    var modelQuery: ModelQuery?
     var transformer: any ResponseTransformer = AnthropicPassThrough()
     var credential: Credential?
     var upstream: UpstreamRequest?

@@ -9,8 +9,8 @@ extension HTTPHandler {
         guard let exchange, let context, let credential = exchange.credential else { return }
         let settings = exchange.configuration.settings
         let request: UpstreamRequest
+        let clientHeaders = exchange.head.headers.map { (name: $0.name, value: $0.value) }
         if let validated = exchange.request {
-            let clientHeaders = exchange.head.headers.map { (name: $0.name, value: $0.value) }
             request = UpstreamRequest(
                 method: "POST",
                 url: settings.api.baseURL + validated.endpoint.path
@@ -23,7 +23,8 @@ extension HTTPHandler {
             )
             if attempt == 1 { logProxying(exchange, request: validated, upstream: request) }
         } else {
-            request = ModelCatalog.upstreamRequest(settings: settings, credential: credential)
+            let query = exchange.modelQuery ?? .list(query: "")
+            request = query.upstreamRequest(settings: settings, credential: credential, client: clientHeaders)
         }
         exchange.upstream = request
         let responder = ProxyResponder(handler: NIOLoopBound(self, eventLoop: context.eventLoop), attempt: attempt)
@@ -72,7 +73,7 @@ extension HTTPHandler {
         }
         guard let exchange, let context else { return }
         exchange.upstreamStatus = head.status
-        if exchange.route != .models {
+        if !exchange.route.readsModels {
             daemon.metrics.upstreamLatency(
                 route: exchange.route.label,
                 nanoseconds: WallClock.monotonicNanoseconds() - exchange.upstreamStartedAt

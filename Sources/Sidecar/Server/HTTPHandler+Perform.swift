@@ -112,8 +112,10 @@ extension HTTPHandler {
         guard let exchange, let context else { return }
         exchange.counted = true
         daemon.stats.started()
-        guard route != .models else {
-            exchange.transformer = ModelListing(settings: exchange.configuration.settings)
+        let settings = exchange.configuration.settings
+        if let query = ModelListing.catalogQuery(route: route, uri: exchange.head.uri, settings: settings) {
+            exchange.modelQuery = query
+            exchange.transformer = ModelListing(settings: settings, query: query)
             perform(machine.bodyValidated())
             return
         }

@@ -7,6 +7,8 @@ enum Route: Sendable, Equatable {
     case authStatus
     case metrics
     case models
+    /// `GET /v1/models/{id}`: one model, `id` the path segment as the client sent it.
+    case model(id: String)
     case messages(MessagesEndpoint)
     case chatCompletions
     /// A known path with another method.
@@ -28,14 +30,36 @@ enum Route: Sendable, Equatable {
         case "/v1/messages/count_tokens": (route, allowed) = (.messages(.countTokens), "POST")
         case "/v1/chat/completions": (route, allowed) = (.chatCompletions, "POST")
         default:
-            self = .notFound
-            return
+            guard let id = Self.modelID(in: path) else {
+                self = .notFound
+                return
+            }
+            (route, allowed) = (.model(id: id), "GET")
         }
         if method == allowed || (allowed == "GET" && method == "HEAD") {
             self = route
         } else {
             self = .wrongMethod(allowed: allowed == "GET" ? "GET, HEAD" : allowed)
         }
+    }
+
+    /// The `{id}` of `/v1/models/{id}`: one non-empty segment, not a dot segment (libcurl would
+    /// resolve `..` to another path), of RFC 3986's path characters.
+    static func modelID(in path: Substring) -> String? {
+        let prefix = "/v1/models/"
+        guard path.hasPrefix(prefix) else { return nil }
+        let id = path.dropFirst(prefix.count)
+        guard !id.isEmpty, id != ".", id != "..",
+            id.utf8.allSatisfy({ byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    true
+                default: Array("-._~%!$&'()*+,;=:@".utf8).contains(byte)
+                }
+            })
+        else { return nil }
+        return String(id)
     }
 
     /// The query of `uri` as the client sent it (`?beta=true`), for the upstream; `""` when there
@@ -47,6 +71,14 @@ enum Route: Sendable, Equatable {
         if let fragment = query.firstIndex(of: UInt8(ascii: "#")) { query = query[..<fragment] }
         guard query.count > 1, query.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return "" }
         return String(decoding: query, as: UTF8.self)
+    }
+
+    /// The model catalog (`/v1/models` and `/v1/models/{id}`): fetched upstream, answered whole.
+    var readsModels: Bool {
+        switch self {
+        case .models, .model: true
+        default: false
+        }
     }
 
     /// Whether the route reads a request body.
@@ -65,6 +97,8 @@ enum Route: Sendable, Equatable {
         case .authStatus: "/auth/status"
         case .metrics: "/metrics"
         case .models: "/v1/models"
+        // Never the id: labels stay bounded whatever clients ask for.
+        case .model: "/v1/models/{id}"
         case .messages(let endpoint): endpoint.path
         case .chatCompletions: "/v1/chat/completions"
         case .wrongMethod: "wrong_method"

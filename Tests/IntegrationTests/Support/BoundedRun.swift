@@ -2,8 +2,8 @@ import Foundation
 import MaximizeCore
 import NIOConcurrencyHelpers
 
-/// Runs `maxctl` with a deadline: a command still running after `seconds` is killed, so that a
-/// hang fails the test instead of stopping the test run.
+/// Runs `maxctl` (or another command) with a deadline: a command still running after `seconds`
+/// is killed, so that a hang fails the test instead of stopping the test run.
 enum BoundedRun {
     struct Result: Sendable {
         var status: Int32
@@ -24,6 +24,36 @@ enum BoundedRun {
         let started = Date()
         let (process, stdin, output, errors) = try Maxctl.start(arguments, environment: environment)
         try stdin.fileHandleForWriting.close()
+        return bounded(process, output: output, errors: errors, seconds: seconds, started: started)
+    }
+
+    /// Runs `executable` with `arguments`, exactly `environment` and `directory` as its working
+    /// directory, standard input closed.
+    static func command(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String],
+        directory: String,
+        seconds: Double
+    ) async throws -> Result {
+        try await offPool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            process.environment = environment
+            process.currentDirectoryURL = URL(fileURLWithPath: directory)
+            let (output, errors) = (Pipe(), Pipe())
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = output
+            process.standardError = errors
+            let started = Date()
+            try process.run()
+            return bounded(process, output: output, errors: errors, seconds: seconds, started: started) as Result
+        }
+    }
+
+    /// Collects a started process's output, killing it (by pid) past `seconds`.
+    private static func bounded(_ process: Process, output: Pipe, errors: Pipe, seconds: Double, started: Date) -> Result {
         let pid = process.processIdentifier
         let killed = NIOLockedValueBox(false)
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {

@@ -128,14 +128,7 @@ final class MockHandler: ChannelInboundHandler {
             return
         }
         if request.method == "GET" {
-            let list: JSONValue = [
-                "data": [
-                    ["type": "model", "id": "claude-sonnet-5", "display_name": "Claude Sonnet 5", "created_at": "2026-01-01T00:00:00Z"],
-                    ["type": "model", "id": "claude-haiku-4-5", "display_name": "Claude Haiku 4.5", "created_at": "2025-10-01T00:00:00Z"],
-                ],
-                "has_more": false, "first_id": "claude-sonnet-5", "last_id": "claude-haiku-4-5",
-            ]
-            writeWhole(context: context, status: 200, headers: [], body: list.serialized())
+            answerModels(context: context, request: request)
             return
         }
         if request.uri.hasPrefix("/v1/messages/count_tokens") {

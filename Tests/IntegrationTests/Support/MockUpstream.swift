@@ -6,7 +6,8 @@ import NIOPosix
 import Synchronization
 
 /// A mock Anthropic API on 127.0.0.1, started by a test: it records what it receives, answers
-/// Messages JSON and realistic SSE, and fails on demand.
+/// Messages JSON and realistic SSE, serves the Models API (`MockHandler+Models`), and fails on
+/// demand.
 ///
 /// A request can choose its behaviour with a `"mock"` object in its JSON body (the proxy forwards
 /// unknown fields): `status`, `events`, `delay_ms` (between events), `stall_ms` (before the head),

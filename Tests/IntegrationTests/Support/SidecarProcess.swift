@@ -4,6 +4,8 @@ import MaximizeCore
 /// The real `maximize` binary, started by a test with its own state and run directories, and
 /// stopped by PID.
 final class SidecarProcess: @unchecked Sendable {
+    /// `HOME` for the daemon (and for what a test runs beside it).
+    let homeDirectory: String
     let stateDirectory: String
     let runDirectory: String
     let process = Process()
@@ -48,7 +50,9 @@ final class SidecarProcess: @unchecked Sendable {
         os.execv(sys.argv[1], sys.argv[1:])
         """
 
-    /// Starts the daemon and waits until its socket accepts connections.
+    /// Starts the daemon and waits until its socket accepts connections. `defaultPaths`: no
+    /// `--state-dir` or `--run-dir`, so it serves `~/.maximize/run/maximize.sock` as after the
+    /// README's quick start (`HOME` is the test's directory).
     init(
         tokens: String? = #"{"api_key":"sk-ant-api-test-key-0123456789"}"#,
         config: String? = nil,
@@ -57,11 +61,15 @@ final class SidecarProcess: @unchecked Sendable {
         arguments: [String] = [],
         stateDirectory sharedState: String? = nil,
         waitForSocket: Bool = true,
-        pristineSignals: Bool = false
+        pristineSignals: Bool = false,
+        defaultPaths: Bool = false
     ) async throws {
         let root = Self.makeTemporaryDirectory()
-        stateDirectory = sharedState ?? root + "/state"
-        if let index = arguments.firstIndex(of: "--run-dir"), index + 1 < arguments.count {
+        homeDirectory = root
+        stateDirectory = sharedState ?? root + (defaultPaths ? "/.maximize" : "/state")
+        if defaultPaths {
+            runDirectory = stateDirectory + "/run"
+        } else if let index = arguments.firstIndex(of: "--run-dir"), index + 1 < arguments.count {
             runDirectory = arguments[index + 1]
         } else {
             runDirectory = root + "/run"
@@ -80,7 +88,9 @@ final class SidecarProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let executable = Self.productsDirectory + "/maximize"
         let daemonArguments =
-            ["--state-dir", stateDirectory] + (arguments.contains("--run-dir") ? [] : ["--run-dir", runDirectory]) + arguments
+            defaultPaths
+            ? arguments
+            : ["--state-dir", stateDirectory] + (arguments.contains("--run-dir") ? [] : ["--run-dir", runDirectory]) + arguments
         if pristineSignals {
             // The test runner's threads block most signals and children inherit that mask (and
             // ignored signals): exec the daemon as a service manager would, with neither.
