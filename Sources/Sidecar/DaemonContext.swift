@@ -28,6 +28,8 @@ final class DaemonContext: Sendable {
     let client: CurlClient
     let refresher: RefreshCoordinator
     let stats = RequestStats()
+    /// Request bytes held in memory by every connection (`server.max_buffered_bytes`).
+    let budget = BufferBudget()
     let metrics: DaemonMetrics
     let startedAt: Double
     /// The wall clock the daemon decides by (refresh scheduling, control requests, reloads):

@@ -114,6 +114,20 @@ struct ConfigurationLoaderTests {
         }
     }
 
+    /// `server.max_buffered_bytes`: 128 MiB by default, from the file or
+    /// `MAXIMIZE_MAX_BUFFERED_BYTES`, at least 1 MiB.
+    @Test func maxBufferedBytes() throws {
+        #expect(try load().settings.server.maxBufferedBytes == 134_217_728)
+        #expect(try load(#"{"server":{"max_buffered_bytes":41943040}}"#).settings.server.maxBufferedBytes == 41_943_040)
+        let fromEnvironment = try load(
+            #"{"server":{"max_buffered_bytes":41943040}}"#,
+            environment: ["MAXIMIZE_MAX_BUFFERED_BYTES": "2097152"]
+        )
+        #expect(fromEnvironment.settings.server.maxBufferedBytes == 2_097_152)
+        #expect(entry(fromEnvironment, "server.max_buffered_bytes")?.source == .environment("MAXIMIZE_MAX_BUFFERED_BYTES"))
+        #expect(loadError(#"{"server":{"max_buffered_bytes":1000}}"#)?.description.contains("server.max_buffered_bytes") == true)
+    }
+
     @Test func fileValues() throws {
         let config = """
             {"server":{"socket_mode":"0600","port":"8080","max_body_bytes":2048,"drain_grace_seconds":0.5},

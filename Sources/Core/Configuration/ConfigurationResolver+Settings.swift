@@ -41,6 +41,13 @@ extension ConfigurationResolver {
             range: 1024...17_179_869_184,
             integer: true
         )
+        let maxBuffered = try number(
+            "server.max_buffered_bytes",
+            env: ["MAXIMIZE_MAX_BUFFERED_BYTES"],
+            default: Double(Defaults.maxBufferedBytes),
+            range: 1_048_576...1_099_511_627_776,
+            integer: true
+        )
         let grace = try number("server.drain_grace_seconds", default: 1, range: 0...3600, integer: false)
         let drainTimeout = try number("server.drain_timeout_seconds", default: 30, range: 0...86400, integer: false)
         let readTimeout = try number("server.read_timeout_seconds", default: 30, range: 0.1...86400, integer: false)
@@ -139,6 +146,7 @@ extension ConfigurationResolver {
                 apiKey: apiKey,
                 logLevel: logLevel,
                 maxBodyBytes: Int(maxBody ?? Double(Defaults.maxBodyBytes)),
+                maxBufferedBytes: Int(maxBuffered ?? Double(Defaults.maxBufferedBytes)),
                 drainGraceSeconds: grace ?? 1,
                 drainTimeoutSeconds: drainTimeout ?? 30,
                 readTimeoutSeconds: readTimeout ?? 30

@@ -10,6 +10,9 @@ public struct Settings: Sendable, Equatable {
         public var apiKey: Secret?
         public var logLevel: LogLevel
         public var maxBodyBytes: Int
+        /// `server.max_buffered_bytes`: the request bytes every connection together may hold in
+        /// memory; past it a request is refused with `529 overloaded_error`.
+        public var maxBufferedBytes: Int = Defaults.maxBufferedBytes
         public var drainGraceSeconds: Double
         public var drainTimeoutSeconds: Double
         /// How long a connection may wait for the rest of a request, or for its next request.
@@ -126,4 +129,7 @@ public enum Defaults {
     public static let redirectURI = "https://platform.claude.com/oauth/code/callback"
     public static let scopes = "user:profile user:inference user:sessions:claude_code"
     public static let maxBodyBytes = 33_554_432
+    /// 128 MiB: a sidecar's share of memory for requests in progress (a request counts about three
+    /// times its body, so about 40 MiB of bodies at once).
+    public static let maxBufferedBytes = 134_217_728
 }

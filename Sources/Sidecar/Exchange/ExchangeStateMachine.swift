@@ -16,6 +16,8 @@ struct ExchangeStateMachine: Sendable {
         var authorized: Bool
         /// `content-length`, when the client sent one.
         var declaredLength: Int?
+        /// `transfer-encoding: chunked`: a body of unknown length follows.
+        var chunked = false
         var expectsContinue: Bool
         /// `server.max_body_bytes`.
         var maxBodyBytes: Int
@@ -24,6 +26,9 @@ struct ExchangeStateMachine: Sendable {
         /// Why the request breaks HTTP's rules (`CONNECT`, no or two `Host` on HTTP/1.1): answered
         /// at once and the connection closed.
         var refusal: APIError? = nil
+
+        /// The request has a body: a positive `content-length`, or chunked.
+        var carriesBody: Bool { chunked || (declaredLength ?? 0) > 0 }
     }
 
     /// Where an exchange with the upstream stands, across its attempts.
@@ -83,6 +88,8 @@ struct ExchangeStateMachine: Sendable {
         case reply(ExchangeError, close: Bool)
         /// Answer a local route (health, status, metrics, unknown paths) from memory.
         case serveLocal(Route)
+        /// Answer an unknown path or a wrong method that came with a body, unread, and close.
+        case serveLocalAndClose(Route)
         /// Validate the complete body; report with ``bodyValidated(canRefresh:)`` or ``bodyRejected(_:)``.
         case validateBody(Route)
         /// Ask for a credential; when `replacingRefused`, one other than the one the upstream refused.
@@ -147,8 +154,18 @@ struct ExchangeStateMachine: Sendable {
                         "invalid or missing API key for this maximize (server.api_key); send it as x-api-key or Authorization: Bearer"
                     )
                 ),
-                close: head.route.takesBody
+                close: head.route.takesBody || head.carriesBody
             )
+        }
+        if !head.route.takesBody, head.carriesBody {
+            // Refused at the head: a body nobody reads is never buffered.
+            state = .discarding
+            switch head.route {
+            case .notFound, .wrongMethod:
+                return .serveLocalAndClose(head.route)
+            default:
+                return Self.tooLargeForNoBody(head.route)
+            }
         }
         if head.route.takesBody, let length = head.declaredLength, length > head.maxBodyBytes {
             state = .discarding
@@ -164,8 +181,13 @@ struct ExchangeStateMachine: Sendable {
         .reply(.api(APIError(.requestTooLarge, "the request body is larger than server.max_body_bytes (\(limit) bytes)")), close: true)
     }
 
+    /// The answer to a body on a known route that takes none.
+    static func tooLargeForNoBody(_ route: Route) -> Action {
+        .reply(.api(APIError(.requestTooLarge, "\(route.label) takes no request body; send the request without one")), close: true)
+    }
+
     mutating func receivedBody(count: Int) -> Action {
-        guard case .receiving(let route, let received, let limit, let retries) = state else { return .none }
+        guard case .receiving(let route, let received, let limit, let retries) = state, route.takesBody else { return .none }
         if received + count > limit {
             state = .discarding
             return Self.tooLarge(limit)
@@ -201,6 +223,23 @@ struct ExchangeStateMachine: Sendable {
         guard case .validating = state else { return .none }
         state = .idle
         return .reply(error, close: false)
+    }
+
+    /// The request would take the daemon past `server.max_buffered_bytes`: refused at once with
+    /// `529 overloaded_error` and `retry-after`, the rest of it unread, the connection closed.
+    mutating func overBudget() -> Action {
+        switch state {
+        case .receiving:
+            state = .discarding
+            var error = APIError(
+                .overloaded,
+                "maximize holds as many request bytes as server.max_buffered_bytes allows; retry shortly"
+            )
+            error.retryAfter = 1
+            return .reply(.api(error), close: true)
+        default:
+            return .none
+        }
     }
 
     /// The client sent nothing for `server.read_timeout_seconds`.

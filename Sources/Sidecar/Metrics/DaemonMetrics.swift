@@ -30,7 +30,9 @@ final class DaemonMetrics: Sendable {
     let tokenExpiry: Gauge
     let uptime: Gauge
     let credentialsUnsaved: Gauge
+    let bufferedBytes: Gauge
     private let overloadRetries: Counter
+    private let budgetRefusals: Counter
     private let credentialSaveFailures: Counter
 
     static let latencyBuckets: [Duration] = [
@@ -52,6 +54,16 @@ final class DaemonMetrics: Sendable {
         uptime = registry.makeGauge(descriptor: Self.name("uptime", "seconds", "Seconds since the daemon started."))
         overloadRetries = registry.makeCounter(
             descriptor: Self.name("overload_retries", "total", "Requests sent again after a 529 overloaded answer.")
+        )
+        bufferedBytes = registry.makeGauge(
+            descriptor: Self.name("buffered_request", "bytes", "Request bytes held in memory now (server.max_buffered_bytes).")
+        )
+        budgetRefusals = registry.makeCounter(
+            descriptor: Self.name(
+                "budget_refusals",
+                "total",
+                "Requests refused with 529 overloaded_error because server.max_buffered_bytes was reached."
+            )
         )
         credentialsUnsaved = registry.makeGauge(
             descriptor: Self.name(
@@ -87,6 +99,11 @@ final class DaemonMetrics: Sendable {
     /// A request sent again after `529 overloaded` (`api.overload_retries`).
     func overloadRetry() {
         overloadRetries.increment()
+    }
+
+    /// A request refused because the daemon holds `server.max_buffered_bytes`.
+    func budgetRefusal() {
+        budgetRefusals.increment()
     }
 
     /// One finished request.
@@ -150,6 +167,7 @@ final class DaemonMetrics: Sendable {
         let now = WallClock.now()
         inFlight.set(to: Double(daemon.stats.inFlight.load(ordering: .relaxed)))
         uptime.set(to: now - daemon.startedAt)
+        bufferedBytes.set(to: Double(daemon.budget.used))
         let snapshot = daemon.credentials.snapshot
         credentialsUnsaved.set(to: snapshot.unsaved == nil ? 0 : 1)
         if case .oauth(let token) = snapshot.credential, let expiry = token.expiresAt {

@@ -17,6 +17,8 @@ struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     var kind: Kind
     var status: Int
     var message: String
+    /// Seconds for a `retry-after` header, when the client should come back later.
+    var retryAfter: Int? = nil
 
     init(_ kind: Kind, status: Int? = nil, _ message: String) {
         self.kind = kind

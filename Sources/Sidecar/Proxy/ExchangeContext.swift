@@ -12,6 +12,11 @@ final class ExchangeContext {
     let configuration: RuntimeConfiguration
     let startedAt = WallClock.monotonicNanoseconds()
     var body: ByteBuffer
+    /// The request bytes this exchange holds, counted in the daemon's ``BufferBudget`` until the
+    /// exchange goes away.
+    let reservation: BufferBudget.Reservation
+    /// The body's size as received (the buffer is dropped once the request is validated).
+    var bytesIn = 0
     /// Counted in the daemon's request statistics (an exchange that goes upstream).
     var counted = false
     /// The validated body of a Messages or Chat Completions request.
@@ -26,12 +31,22 @@ final class ExchangeContext {
     var upstreamStatus = 0
     var bytesOut = 0
 
-    init(head: HTTPRequestHead, route: Route, configuration: RuntimeConfiguration, body: ByteBuffer) {
+    init(
+        head: HTTPRequestHead,
+        route: Route,
+        configuration: RuntimeConfiguration,
+        body: ByteBuffer,
+        reservation: BufferBudget.Reservation
+    ) {
         self.head = head
         self.route = route
         self.configuration = configuration
         self.body = body
+        self.reservation = reservation
     }
+
+    /// `server.max_buffered_bytes` in this exchange's configuration.
+    var budgetLimit: Int { configuration.settings.server.maxBufferedBytes }
 
     /// The OAuth access token the current attempt carries.
     var accessToken: Secret? {

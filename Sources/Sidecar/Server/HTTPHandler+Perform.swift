@@ -21,11 +21,17 @@ extension HTTPHandler {
             guard let exchange else { return }
             self.exchange = nil
             if exchange.counted { complete(exchange, failed: true, note: nil, answered: nil) }
-            respondError(exchange.head, route: exchange.route, error, configuration: exchange.configuration, close: close)
+            var headers: [(String, String)] = []
+            if case .api(let api) = error, let seconds = api.retryAfter { headers.append(("retry-after", String(seconds))) }
+            respondError(exchange.head, route: exchange.route, error, configuration: exchange.configuration, close: close, headers: headers)
         case .serveLocal(let route):
             guard let exchange else { return }
             self.exchange = nil
             serveLocal(exchange.head, route: route, configuration: exchange.configuration)
+        case .serveLocalAndClose(let route):
+            guard let exchange else { return }
+            self.exchange = nil
+            serveLocal(exchange.head, route: route, configuration: exchange.configuration, close: true)
         case .validateBody(let route):
             validate(route)
         case .fetchCredential(let replacingRefused):
@@ -73,7 +79,7 @@ extension HTTPHandler {
 
     /// Local routes, answered from memory: no file is touched on an event loop (the watcher and
     /// the refresh loop keep the credentials current).
-    func serveLocal(_ head: HTTPRequestHead, route: Route, configuration: RuntimeConfiguration) {
+    func serveLocal(_ head: HTTPRequestHead, route: Route, configuration: RuntimeConfiguration, close: Bool = false) {
         switch route {
         case .healthz:
             respondJSON(head, status: .ok, ["status": "ok"])
@@ -100,10 +106,10 @@ extension HTTPHandler {
                 status: 405,
                 "\(head.method.rawValue) is not allowed on \(Self.safePath(head.uri)); use \(allowed)"
             )
-            respondError(head, route: route, .api(error), configuration: configuration, headers: [("allow", allowed)])
+            respondError(head, route: route, .api(error), configuration: configuration, close: close, headers: [("allow", allowed)])
         default:
             let error = APIError(.notFound, "no route for \(head.method.rawValue) \(Self.safePath(head.uri))")
-            respondError(head, route: route, .api(error), configuration: configuration)
+            respondError(head, route: route, .api(error), configuration: configuration, close: close)
         }
     }
 
@@ -128,6 +134,11 @@ extension HTTPHandler {
         )
         switch result {
         case .success(let request):
+            // From here the exchange holds the request as validated (the Messages body, its shaped
+            // copy, and libcurl's copy of that), not the buffer it arrived in.
+            exchange.bytesIn = exchange.body.readableBytes
+            exchange.body = context.channel.allocator.buffer(capacity: 0)
+            exchange.reservation.settle(at: request.source.readableBytes + 2 * request.shaped.body.count)
             exchange.request = request
             if let openAI = request.openAI {
                 exchange.transformer = ChatCompletionsTranslation(request: openAI)

@@ -99,7 +99,7 @@ extension HTTPHandler {
                 "stream": "\(shaped.stream)",
                 "betas": "\(upstream.headers.first { $0.name == "anthropic-beta" }?.value ?? "")",
                 "changed": "\(shaped.changes.joined(separator: ","))",
-                "bytes.in": "\(exchange.body.readableBytes)",
+                "bytes.in": "\(exchange.bytesIn)",
                 "bytes.upstream": "\(shaped.body.count)",
             ]
         )

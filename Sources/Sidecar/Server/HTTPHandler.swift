@@ -33,6 +33,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// it would leak both (and the connection's buffers) for every connection ever made.
     func handlerRemoved(context: ChannelHandlerContext) {
         perform(machine.clientGone())
+        exchange = nil
         self.context = nil
     }
 
@@ -42,11 +43,17 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             receiveHead(head)
         case .body(var chunk):
             let action = machine.receivedBody(count: chunk.readableBytes)
-            if case .appendBody = action {
-                exchange?.body.writeBuffer(&chunk)
-            } else {
+            guard case .appendBody = action, let exchange else {
                 perform(action)
+                return
             }
+            // Reserved before it is kept: past the budget the request is refused instead.
+            let estimate = Self.heldPerBodyByte * (exchange.body.readableBytes + chunk.readableBytes)
+            guard exchange.reservation.grow(to: estimate, limit: exchange.budgetLimit) else {
+                refuseOverBudget()
+                return
+            }
+            exchange.body.writeBuffer(&chunk)
         case .end:
             perform(machine.receivedEnd())
         }
@@ -64,6 +71,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 route: route,
                 authorized: authorized,
                 declaredLength: head.headers.first(name: "content-length").flatMap(Self.declaredLength),
+                chunked: head.headers.contains(name: "transfer-encoding"),
                 expectsContinue: head.headers.first(name: "expect")?.lowercased() == "100-continue",
                 maxBodyBytes: settings.server.maxBodyBytes,
                 overloadRetries: settings.api.overloadRetries,
@@ -74,12 +82,21 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .none, .close:
             perform(action)
         default:
-            exchange = ExchangeContext(
+            let exchange = ExchangeContext(
                 head: head,
                 route: route,
                 configuration: configuration,
-                body: context.channel.allocator.buffer(capacity: 0)
+                body: context.channel.allocator.buffer(capacity: 0),
+                reservation: daemon.budget.makeReservation()
             )
+            self.exchange = exchange
+            // The body's declared length is reserved before `100 Continue` or any byte of it.
+            if case .collectBody(let capacity, _) = action,
+                !exchange.reservation.grow(to: Self.heldPerBodyByte * capacity, limit: settings.server.maxBufferedBytes)
+            {
+                refuseOverBudget()
+                return
+            }
             perform(action)
         }
     }
@@ -105,6 +122,16 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         return nil
     }
 
+    /// The bytes a request holds per byte of its body, once validated: the body, the shaped copy
+    /// sent upstream, and libcurl's copy of that.
+    static let heldPerBodyByte = 3
+
+    /// Refuses the request in progress: the daemon holds `server.max_buffered_bytes` already.
+    func refuseOverBudget() {
+        daemon.metrics.budgetRefusal()
+        perform(machine.overBudget())
+    }
+
     static func authorized(_ head: HTTPRequestHead, key: Secret) -> Bool {
         if let given = head.headers.first(name: "x-api-key") {
             return key.constantTimeEquals(given)
@@ -126,6 +153,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         perform(machine.clientGone())
+        exchange = nil
         context.fireChannelInactive()
     }
 

@@ -158,10 +158,12 @@ final class ProxyServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(
                         IdleStateHandler(readTimeout: .milliseconds(Int64(readTimeout * 1000)))
                     )
+                    try channel.pipeline.syncOperations.addHandler(InputGate())
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: true,
                         withErrorHandling: true
                     )
+                    try channel.pipeline.syncOperations.addHandler(PipelineGate())
                     try channel.pipeline.syncOperations.addHandler(HTTPHandler(daemon: daemon))
                 }
             }
