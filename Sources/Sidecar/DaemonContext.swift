@@ -28,6 +28,8 @@ final class DaemonContext: Sendable {
     let client: CurlClient
     let refresher: RefreshCoordinator
     let stats = RequestStats()
+    /// The upstream's rate limits as last seen, and the local cooldown.
+    let limits = RateLimitTracker()
     let metrics: DaemonMetrics
     let startedAt: Double
     /// The wall clock the daemon decides by (refresh scheduling, control requests, reloads):

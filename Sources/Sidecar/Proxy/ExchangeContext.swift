@@ -20,6 +20,8 @@ final class ExchangeContext {
     var upstream: UpstreamRequest?
     var transfer: (any UpstreamTransferControl)?
     var upstreamStartedAt: UInt64 = 0
+    /// ``RateLimitTracker/currentSerial`` when the current attempt went upstream.
+    var limitSerial = 0
     var upstreamStatus = 0
     var bytesOut = 0
 

@@ -28,6 +28,7 @@ extension HTTPHandler {
         exchange.upstream = request
         let responder = ProxyResponder(handler: NIOLoopBound(self, eventLoop: context.eventLoop), attempt: attempt)
         exchange.upstreamStartedAt = WallClock.monotonicNanoseconds()
+        exchange.limitSerial = daemon.limits.currentSerial
         exchange.transfer = upstream.start(request, delegate: responder)
     }
 
@@ -65,6 +66,16 @@ extension HTTPHandler {
     // Writes here are not flushed: the ``ProxyResponder`` flushes once after each batch of events.
 
     func upstreamHead(_ head: UpstreamResponseHead, attempt: Int) {
+        if let exchange, machine.awaitsHead(attempt: attempt) {
+            daemon.limits.observe(
+                head,
+                messages: exchange.route.sendsMessages,
+                sentSerial: exchange.limitSerial,
+                limits: exchange.configuration.settings.limits,
+                logger: exchange.configuration.logger,
+                now: WallClock.now()
+            )
+        }
         let action = machine.upstreamHead(attempt: attempt, status: head.status, retryAfter: head.header("retry-after"))
         guard case .writeHead = action else {
             perform(action)
