@@ -17,6 +17,8 @@ final class RateLimitTracker: Sendable {
     private let cooling = Atomic<Bool>(false)
     /// Requests answered locally during a cooldown.
     let localRejections = Atomic<Int>(0)
+    /// Requests retried without the long-context beta the upstream refused.
+    let longContextBetaDrops = Atomic<Int>(0)
 
     /// A copy of the state, for `status.json` and `/metrics`.
     var snapshot: RateLimitState { state.withLockedValue { $0 } }
@@ -85,6 +87,11 @@ final class RateLimitTracker: Sendable {
         case nil:
             break
         }
+    }
+
+    /// A request retried without the long-context beta; returns whether it is the first (to log once).
+    func droppedLongContextBeta() -> Bool {
+        longContextBetaDrops.add(1, ordering: .relaxed).newValue == 1
     }
 
     /// A request answered locally with 429 during a cooldown.

@@ -6,7 +6,7 @@ extension DaemonMetrics {
     /// labels were cleaned to `[a-z0-9_.-]` and capped when parsed, and there are at most 16
     /// windows and 8 kinds: the label sets stay bounded. The subscription's overall values use
     /// `window="overall"`.
-    static func rateLimitText(_ state: RateLimitState, localRejections: Int, now: Double) -> String {
+    static func rateLimitText(_ state: RateLimitState, localRejections: Int, betaDrops: Int, now: Double) -> String {
         var text = ""
         func family(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: Double)]) {
             guard !samples.isEmpty else { return }
@@ -57,6 +57,9 @@ extension DaemonMetrics {
         text += "# HELP maximize_ratelimit_local_rejections_total Requests answered 429 locally during a cooldown.\n"
         text += "# TYPE maximize_ratelimit_local_rejections_total counter\n"
         text += "maximize_ratelimit_local_rejections_total \(localRejections)\n"
+        text += "# HELP maximize_long_context_beta_dropped_total Requests retried without a context-1m beta the upstream refused.\n"
+        text += "# TYPE maximize_long_context_beta_dropped_total counter\n"
+        text += "maximize_long_context_beta_dropped_total \(betaDrops)\n"
         return text
     }
 

@@ -162,6 +162,7 @@ final class DaemonMetrics: Sendable {
         let limits = Self.rateLimitText(
             daemon.limits.snapshot,
             localRejections: daemon.limits.localRejections.load(ordering: .relaxed),
+            betaDrops: daemon.limits.longContextBetaDrops.load(ordering: .relaxed),
             now: now
         )
         buffer.append(contentsOf: limits.utf8)

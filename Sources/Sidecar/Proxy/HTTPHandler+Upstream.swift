@@ -15,7 +15,7 @@ extension HTTPHandler {
                 method: "POST",
                 url: settings.api.baseURL + validated.endpoint.path
                     + (exchange.route == .chatCompletions ? "" : Route.query(of: exchange.head.uri)),
-                headers: UpstreamHeaders.build(client: clientHeaders, credential: credential, settings: settings),
+                headers: longContextHeaders(UpstreamHeaders.build(client: clientHeaders, credential: credential, settings: settings)),
                 body: validated.shaped.body,
                 timeout: settings.api.requestTimeout,
                 caFile: settings.api.caFile,
@@ -65,7 +65,9 @@ extension HTTPHandler {
     //
     // Writes here are not flushed: the ``ProxyResponder`` flushes once after each batch of events.
 
-    func upstreamHead(_ head: UpstreamResponseHead, attempt: Int) {
+    /// The upstream's response head; `mayHold`: it may be held back (``holdsBack(_:attempt:)``).
+    func upstreamHead(_ head: UpstreamResponseHead, attempt: Int, mayHold: Bool = true) {
+        if mayHold, holdsBack(head, attempt: attempt) { return }
         if let exchange, machine.awaitsHead(attempt: attempt) {
             daemon.limits.observe(
                 head,
@@ -97,6 +99,10 @@ extension HTTPHandler {
     /// One chunk of the upstream's body; `flushed` is called once it reached the client's socket
     /// (or was dropped), for back-pressure.
     func upstreamBody(_ buffer: ByteBuffer, attempt: Int, flushed: @escaping @Sendable () -> Void) {
+        if hold(buffer, attempt: attempt) {
+            flushed()
+            return
+        }
         guard case .writeBody = machine.upstreamBody(attempt: attempt), let exchange, let context,
             let output = exchange.transformer.body(buffer, allocator: context.channel.allocator)
         else {
@@ -110,6 +116,7 @@ extension HTTPHandler {
     }
 
     func upstreamComplete(_ error: UpstreamError?, attempt: Int) {
+        if retriesWithoutLongContextBeta(error, attempt: attempt) { return }
         perform(machine.upstreamEnd(attempt: attempt, error: error))
     }
 

@@ -50,4 +50,17 @@ extension MockHandler {
         let body: JSONValue = ["type": "error", "error": ["type": "rate_limit_error", "message": "mock: rate limit reached"]]
         writeWhole(context: context, status: 429, headers: headers, body: body.serialized())
     }
+
+    /// The upstream's refusal of the long-context beta: 400 "not yet available", or 429 "needs
+    /// usage credits"; `message` replaces the text.
+    func refuseLongContext(context: ChannelHandlerContext, status: Int, message: String?) {
+        let text =
+            message
+            ?? (status == 429
+                ? "Extra usage is required for long context requests: purchase usage credits to continue."
+                : "The long context beta is not yet available for this subscription.")
+        let type = status == 429 ? "rate_limit_error" : "invalid_request_error"
+        let body: JSONValue = ["type": "error", "error": ["type": .string(type), "message": .string(text)]]
+        writeWhole(context: context, status: status, headers: [("request-id", "req_mock_long_context")] + extraHeaders, body: body.serialized())
+    }
 }

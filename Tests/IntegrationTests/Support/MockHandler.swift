@@ -132,6 +132,12 @@ final class MockHandler: ChannelInboundHandler {
             rejectForRateLimit(context: context, until: until)
             return
         }
+        if let refusal = options["long_context_refusal"]?.intValue,
+            request.header("anthropic-beta")?.contains("context-1m-") == true
+        {
+            refuseLongContext(context: context, status: refusal, message: options["long_context_message"]?.stringValue)
+            return
+        }
         if status != 200 {
             var headers: [(String, String)] = [("request-id", "req_mock_error")] + extraHeaders
             if let retry = options["retry_after"]?.intValue { headers.append(("retry-after", String(retry))) }

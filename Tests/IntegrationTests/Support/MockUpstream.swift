@@ -13,7 +13,9 @@ import Synchronization
 /// `retry_after`, `error_type`, `pad` (extra bytes per text delta), `fail_times` with `key` (answer
 /// `status` only to the first N requests with that key, 200 after), `huge_bytes` (a JSON message
 /// whose text is that long, sent in 64 KiB writes), `trickle_ms` (the JSON body in ten pieces, that
-/// far apart), `limit_headers` (an object of headers added to the answer: rate limits); or
+/// far apart), `limit_headers` (an object of headers added to the answer: rate limits), `long_context_refusal`
+/// (400 or 429: refuse a request that asks for a `context-1m-*` beta, with
+/// `long_context_message` or the upstream's usual text); or
 /// `metadata.user_id` `mock-status-NNN` for an error status, `mock-huge-NNN` for
 /// `huge_bytes`.
 final class MockUpstream: Sendable {
