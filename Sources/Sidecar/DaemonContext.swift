@@ -30,6 +30,8 @@ final class DaemonContext: Sendable {
     let stats = RequestStats()
     /// Request bytes held in memory by every connection (`server.max_buffered_bytes`).
     let budget = BufferBudget()
+    /// The upstream's rate limits as last seen, and the local cooldown.
+    let limits = RateLimitTracker()
     let metrics: DaemonMetrics
     let startedAt: Double
     /// The wall clock the daemon decides by (refresh scheduling, control requests, reloads):

@@ -6,7 +6,7 @@ import MaximizeCore
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the daemon's state: credentials, listeners, requests, last error."
+        abstract: "Show the daemon's state: credentials, listeners, requests, rate limits, last error."
     )
 
     @OptionGroup var options: CommonOptions
@@ -53,6 +53,7 @@ struct StatusCommand: ParsableCommand {
         lines.append(
             "  requests:    \(document.requests.total) total, \(document.requests.inFlight) in flight, \(document.requests.failed) failed"
         )
+        lines.append(contentsOf: renderLimits(document.limits, now: now))
         var config = document.config.path
         if let loaded = document.config.loadedAt { config += " (loaded \(Duration.human(now - loaded)) ago)" }
         lines.append("  config:      \(config)")

@@ -75,6 +75,13 @@ struct ErrorTests {
         defer { mock.shutdown() }
         let sidecar = try await SidecarProcess(upstream: mock.baseURL)
         defer { sidecar.stop() }
+        let overloaded = try sidecar.request(
+            "POST",
+            "/v1/messages",
+            body: #"{"messages":[],"mock":{"status":529,"error_type":"overloaded_error"}}"#
+        )
+        expectError(overloaded, status: 529, type: "overloaded_error")
+        // Last: a 429 with retry-after starts the local cooldown (RateLimitTests).
         let response = try sidecar.request(
             "POST",
             "/v1/messages",
@@ -83,12 +90,6 @@ struct ErrorTests {
         expectError(response, status: 429, type: "rate_limit_error")
         #expect(response.header("retry-after") == "7")
         #expect(response.header("anthropic-ratelimit-requests-remaining") == "0")
-        let overloaded = try sidecar.request(
-            "POST",
-            "/v1/messages",
-            body: #"{"messages":[],"mock":{"status":529,"error_type":"overloaded_error"}}"#
-        )
-        expectError(overloaded, status: 529, type: "overloaded_error")
     }
 
     @Test func unreachableUpstreamIs502AndTimeoutIs504() async throws {

@@ -49,8 +49,8 @@ struct StatusDocumentTests {
         let keys = json.objectValue?.keys ?? []
         #expect(
             keys == [
-                "config", "control", "credentials", "listeners", "pid", "pid_namespace", "process_start", "reason", "requests",
-                "schema", "started_at", "state", "updated_at", "version", "warnings",
+                "config", "control", "credentials", "limits", "listeners", "pid", "pid_namespace", "process_start", "reason",
+                "requests", "schema", "started_at", "state", "updated_at", "version", "warnings",
             ]
         )
         #expect(json["credentials"]?.objectValue?.keys.count == 8)
@@ -81,6 +81,37 @@ struct StatusDocumentTests {
         #expect(parsed.control.result(for: "b") == nil)
     }
 
+    @Test func limitsRoundTripWithEveryFieldWritten() throws {
+        var document = Self.sample()
+        #expect(
+            try Self.json(document)["limits"] == [
+                "api_key": [:], "cooldown": nil, "representative_claim": nil, "resets_at": nil, "seen_at": nil, "status": nil,
+                "windows": [:],
+            ]
+        )
+        document.limits.status = "allowed_warning"
+        document.limits.resetsAt = 1_764_070_000
+        document.limits.representativeClaim = "five_hour"
+        document.limits.seenAt = 1_764_064_804
+        document.limits.windows["5h"] = .init(utilization: 0.42, resetsAt: 1_764_070_000, status: "allowed_warning", seenAt: 1_764_064_804)
+        document.limits.windows["7d_opus"] = .init(utilization: 0.05, seenAt: 1_764_064_700)
+        document.limits.allowances["requests"] = .init(limit: 50, remaining: 49, resetsAt: 1_764_064_830, seenAt: 1_764_064_804)
+        document.limits.cooldown = .init(until: 1_764_064_900, since: 1_764_064_800, reason: "the subscription's rate limit is reached", serial: 0)
+        let json = try Self.json(document)
+        #expect(
+            json["limits"]?["windows"]?["7d_opus"] == [
+                "resets_at": nil, "seen_at": "2025-11-25T09:58:20Z", "status": nil, "utilization": .double(0.05),
+            ]
+        )
+        #expect(json["limits"]?["cooldown"]?["seconds_left"] == 95)
+        #expect(json["limits"]?["cooldown"]?["until"] == "2025-11-25T10:01:40Z")
+        let parsed = try StatusDocument(decoding: try document.encoded())
+        #expect(parsed.limits == document.limits)
+        // A cooldown that has run out is not shown.
+        document.updatedAt = 1_764_065_000
+        #expect(try Self.json(document)["limits"]?["cooldown"] == .null)
+    }
+
     @Test func staysSmallWhateverTheWorldSends() throws {
         var document = Self.sample()
         let hostile = String(repeating: "x\n\u{1B}[31m", count: 200_000)
@@ -96,6 +127,15 @@ struct StatusDocumentTests {
         document.listeners = (0..<4).map { _ in .init(type: "unix", path: hostile) }
         document.credentials.source = hostile
         document.config.path = hostile
+        // Set directly, past the parser's cleaning and caps.
+        for index in 0..<100 {
+            let name = String(repeating: "w\u{1B}", count: 5000) + String(index)
+            document.limits.windows[name] = .init(utilization: 1, resetsAt: 1, status: hostile, seenAt: 1)
+            document.limits.allowances[name] = .init(limit: 1, remaining: 1, resetsAt: 1, seenAt: 1)
+        }
+        document.limits.status = hostile
+        document.limits.representativeClaim = hostile
+        document.limits.cooldown = .init(until: .greatestFiniteMagnitude, since: 0, reason: hostile, serial: 1)
         let bytes = try document.encoded()
         #expect(bytes.count < 64 * 1024)
         let text = String(decoding: bytes, as: UTF8.self)

@@ -14,7 +14,7 @@ import Foundation
 /// reader accepts documents from older and newer daemons.
 extension StatusDocument: Codable {
     enum Keys: String, CodingKey {
-        case schema, version, pid, state, reason, warnings, listeners, credentials, config, requests, control
+        case schema, version, pid, state, reason, warnings, listeners, credentials, config, requests, control, limits
         case processStart = "process_start"
         case pidNamespace = "pid_namespace"
         case startedAt = "started_at"
@@ -121,6 +121,7 @@ extension StatusDocument: Codable {
             try object.encode(ExternalText.clean(entry.result, limit: Self.maximumRecentResultBytes), forKey: .result)
             try object.encode(time(entry.at), forKey: .at)
         }
+        try container.encode(LimitsWire(limits, now: updatedAt), forKey: .limits)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -176,6 +177,7 @@ extension StatusDocument: Codable {
                 return Control.Result(id: id, action: entry.action ?? "", result: result, at: entry.at.flatMap(Timestamp.unixTime(iso8601:)) ?? 0)
             }
         }
+        limits = container.lenient(LimitsWire.self, .limits)?.state ?? RateLimitState()
     }
 
     /// A string, or `nil` for a value of another type (the list around it is still read).
@@ -205,7 +207,7 @@ extension StatusDocument: Codable {
 
 extension KeyedDecodingContainer {
     /// The value at `key`, or `nil` when it is missing, `null` or of another type.
-    fileprivate func lenient<T: Decodable>(_ type: T.Type, _ key: Key) -> T? {
+    func lenient<T: Decodable>(_ type: T.Type, _ key: Key) -> T? {
         (try? decodeIfPresent(type, forKey: key)) ?? nil
     }
 }

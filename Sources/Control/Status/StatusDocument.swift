@@ -1,4 +1,4 @@
-import MaximizeCore
+public import MaximizeCore
 
 /// `status.json`: the daemon's state for probes and `maxctl status`. Never holds any part of a secret.
 public struct StatusDocument: Sendable, Equatable {
@@ -111,6 +111,8 @@ public struct StatusDocument: Sendable, Equatable {
     /// Things an operator should fix that do not stop service (loose file modes, credentials not
     /// saved), at most ``maximumWarnings``.
     public var warnings: [String] = []
+    /// The latest rate-limit values the upstream sent, and the local cooldown (`limits`).
+    public var limits = RateLimitState()
 
     public init() {}
 }

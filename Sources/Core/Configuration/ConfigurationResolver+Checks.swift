@@ -2,7 +2,7 @@
 /// non-HTTP URL for libcurl to fetch, no section or key the file states twice or in the wrong shape.
 extension ConfigurationResolver {
     /// The known sections, each an object.
-    static let sections = ["server", "models", "api", "oauth", "storage"]
+    static let sections = ["server", "models", "api", "oauth", "storage", "limits"]
 
     /// A known section that is not an object, or a key stated twice (parsers disagree on which
     /// one wins: the first here, the last in Python and jq), is an error naming it.

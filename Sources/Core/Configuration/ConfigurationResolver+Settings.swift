@@ -171,8 +171,18 @@ extension ConfigurationResolver {
                 redirectURI: redirectURI,
                 scopes: scopes
             ),
-            storage: storage
+            storage: storage,
+            limits: try limits()
         )
+    }
+
+    /// `limits.*`.
+    mutating func limits() throws(ConfigurationError) -> Settings.Limits {
+        var limits = Settings.Limits()
+        limits.localCooldown = try boolean("limits.local_cooldown", default: true)
+        limits.maxCooldownSeconds = try number("limits.max_cooldown_seconds", default: 3600, range: 1...604_800, integer: false) ?? 3600
+        limits.dropUnavailableBetas = try boolean("limits.drop_unavailable_betas", default: true)
+        return limits
     }
 }
 

@@ -156,6 +156,27 @@ struct ConfigurationResolver {
         return parsed
     }
 
+    /// `true` or `false` (JSON booleans; from a flag or variable also `1`/`0`, `yes`/`no`, `on`/`off`).
+    mutating func boolean(_ key: String, env: [String] = [], default fallback: Bool) throws(ConfigurationError) -> Bool {
+        guard let (raw, source) = lookup(key, env: env) else {
+            record(key, String(fallback), nil)
+            return fallback
+        }
+        let value: Bool
+        switch raw {
+        case .json(.bool(let flag)): value = flag
+        case .text(let text), .json(.string(let text)):
+            switch text.trimmingSpaces().lowercased() {
+            case "true", "1", "yes", "on": value = true
+            case "false", "0", "no", "off": value = false
+            default: throw failure(key, source, "must be true or false, got \"\(ExternalText.clean(text, limit: 40))\"")
+            }
+        case .json(let other): throw failure(key, source, "must be true or false, got \(other.typeName)")
+        }
+        record(key, String(value), source)
+        return value
+    }
+
     mutating func stringList(
         _ key: String,
         env: [String] = [],
@@ -219,7 +240,7 @@ struct ConfigurationResolver {
         var warnings: [String] = []
         for section in file.members {
             guard let members = section.value.objectValue?.members else {
-                warnings.append("\(filePath): unknown key \(section.key) (settings are grouped: server, models, api, oauth, storage)")
+                warnings.append("\(filePath): unknown key \(section.key) (settings are grouped: server, models, api, oauth, storage, limits)")
                 continue
             }
             for member in members where !knownKeys.contains("\(section.key).\(member.key)") {

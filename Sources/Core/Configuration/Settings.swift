@@ -78,11 +78,24 @@ public struct Settings: Sendable, Equatable {
         case postgres
     }
 
+    /// Rate limits (`limits.*`).
+    public struct Limits: Sendable, Equatable {
+        /// After the upstream rejects for rate limits, answer 429 locally until the reset.
+        public var localCooldown = true
+        /// The cap on any `retry-after` or reset honoured.
+        public var maxCooldownSeconds = 3600.0
+        /// Retry once without a `context-1m-*` beta the subscription refuses.
+        public var dropUnavailableBetas = true
+
+        public init() {}
+    }
+
     public var server: Server
     public var models: Models
     public var api: API
     public var oauth: OAuth
     public var storage: Storage
+    public var limits = Limits()
 
     /// Resolves a model nickname to its model id; other names pass through unchanged.
     public func resolveModel(_ name: String) -> String {

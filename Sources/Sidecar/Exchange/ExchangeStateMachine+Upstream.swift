@@ -22,6 +22,12 @@ extension ExchangeStateMachine {
 
     // MARK: - The upstream
 
+    /// Whether the head of attempt `attempt` is awaited (a later event of an attempt given up is not).
+    func awaitsHead(attempt: Int) -> Bool {
+        guard case .awaitingUpstreamHead(let progress) = state else { return false }
+        return progress.attempt == attempt
+    }
+
     mutating func upstreamHead(attempt: Int, status: Int, retryAfter: String?) -> Action {
         guard case .awaitingUpstreamHead(var progress) = state, progress.attempt == attempt else { return .none }
         if status == 401, progress.attempt == 1, progress.canRefresh {

@@ -177,6 +177,13 @@ final class DaemonMetrics: Sendable {
         }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
+        let limits = Self.rateLimitText(
+            daemon.limits.snapshot,
+            localRejections: daemon.limits.localRejections.load(ordering: .relaxed),
+            betaDrops: daemon.limits.longContextBetaDrops.load(ordering: .relaxed),
+            now: now
+        )
+        buffer.append(contentsOf: limits.utf8)
         return buffer
     }
 }

@@ -28,6 +28,14 @@ final class ExchangeContext {
     var upstream: UpstreamRequest?
     var transfer: (any UpstreamTransferControl)?
     var upstreamStartedAt: UInt64 = 0
+    /// ``RateLimitTracker/currentSerial`` when the current attempt went upstream.
+    var limitSerial = 0
+    /// The current attempt asks for the long-context beta (`context-1m-*`).
+    var carriesLongContextBeta = false
+    /// The long-context beta was refused and taken out (`limits.drop_unavailable_betas`): once.
+    var droppedLongContextBeta = false
+    /// An error answer held back while its body shows whether it refuses the long-context beta.
+    var heldError: HeldError?
     var upstreamStatus = 0
     var bytesOut = 0
 

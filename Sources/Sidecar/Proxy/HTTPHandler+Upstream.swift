@@ -15,7 +15,7 @@ extension HTTPHandler {
                 method: "POST",
                 url: settings.api.baseURL + validated.endpoint.path
                     + (exchange.route == .chatCompletions ? "" : Route.query(of: exchange.head.uri)),
-                headers: UpstreamHeaders.build(client: clientHeaders, credential: credential, settings: settings),
+                headers: longContextHeaders(UpstreamHeaders.build(client: clientHeaders, credential: credential, settings: settings)),
                 body: validated.shaped.body,
                 timeout: settings.api.requestTimeout,
                 caFile: settings.api.caFile,
@@ -29,6 +29,7 @@ extension HTTPHandler {
         exchange.upstream = request
         let responder = ProxyResponder(handler: NIOLoopBound(self, eventLoop: context.eventLoop), attempt: attempt)
         exchange.upstreamStartedAt = WallClock.monotonicNanoseconds()
+        exchange.limitSerial = daemon.limits.currentSerial
         exchange.transfer = upstream.start(request, delegate: responder)
     }
 
@@ -65,7 +66,19 @@ extension HTTPHandler {
     //
     // Writes here are not flushed: the ``ProxyResponder`` flushes once after each batch of events.
 
-    func upstreamHead(_ head: UpstreamResponseHead, attempt: Int) {
+    /// The upstream's response head; `mayHold`: it may be held back (``holdsBack(_:attempt:)``).
+    func upstreamHead(_ head: UpstreamResponseHead, attempt: Int, mayHold: Bool = true) {
+        if mayHold, holdsBack(head, attempt: attempt) { return }
+        if let exchange, machine.awaitsHead(attempt: attempt) {
+            daemon.limits.observe(
+                head,
+                messages: exchange.route.sendsMessages,
+                sentSerial: exchange.limitSerial,
+                limits: exchange.configuration.settings.limits,
+                logger: exchange.configuration.logger,
+                now: WallClock.now()
+            )
+        }
         let action = machine.upstreamHead(attempt: attempt, status: head.status, retryAfter: head.header("retry-after"))
         guard case .writeHead = action else {
             perform(action)
@@ -87,6 +100,10 @@ extension HTTPHandler {
     /// One chunk of the upstream's body; `flushed` is called once it reached the client's socket
     /// (or was dropped), for back-pressure.
     func upstreamBody(_ buffer: ByteBuffer, attempt: Int, flushed: @escaping @Sendable () -> Void) {
+        if hold(buffer, attempt: attempt) {
+            flushed()
+            return
+        }
         guard case .writeBody = machine.upstreamBody(attempt: attempt), let exchange, let context,
             let output = exchange.transformer.body(buffer, allocator: context.channel.allocator)
         else {
@@ -100,6 +117,7 @@ extension HTTPHandler {
     }
 
     func upstreamComplete(_ error: UpstreamError?, attempt: Int) {
+        if retriesWithoutLongContextBeta(error, attempt: attempt) { return }
         perform(machine.upstreamEnd(attempt: attempt, error: error))
     }
 

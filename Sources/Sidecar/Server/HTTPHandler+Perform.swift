@@ -35,6 +35,7 @@ extension HTTPHandler {
         case .validateBody(let route):
             validate(route)
         case .fetchCredential(let replacingRefused):
+            if !replacingRefused, refuseDuringCooldown() { return }
             fetchCredential(refused: replacingRefused ? exchange?.accessToken : nil)
         case .startUpstream(let attempt):
             startUpstream(attempt: attempt)

@@ -89,6 +89,15 @@ enum Route: Sendable, Equatable {
         }
     }
 
+    /// Whether the route asks the model for an answer (`/v1/messages`, `/v1/chat/completions`):
+    /// the requests a rate-limit cooldown answers locally.
+    var sendsMessages: Bool {
+        switch self {
+        case .messages(.messages), .chatCompletions: true
+        default: false
+        }
+    }
+
     /// A short label for logs and metrics.
     var label: String {
         switch self {

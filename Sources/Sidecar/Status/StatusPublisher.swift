@@ -106,6 +106,7 @@ final class StatusPublisher: Sendable {
             document.requests.total = daemon.stats.total.load(ordering: .relaxed)
             document.requests.inFlight = daemon.stats.inFlight.load(ordering: .relaxed)
             document.requests.failed = daemon.stats.failed.load(ordering: .relaxed)
+            document.limits = daemon.limits.snapshot
             (document.state, document.reason) = Self.state(facts: facts, daemon: daemon, now: now)
             do {
                 try file.write(document)

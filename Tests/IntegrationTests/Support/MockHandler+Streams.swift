@@ -88,6 +88,7 @@ extension MockHandler {
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "text/event-stream")
         headers.add(name: "request-id", value: "req_mock_stream")
+        for (name, value) in extraHeaders { headers.add(name: name, value: value) }
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
         streaming = true
         if let cut = options["reset_after_events"]?.intValue {

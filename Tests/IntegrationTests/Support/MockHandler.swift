@@ -13,6 +13,8 @@ final class MockHandler: ChannelInboundHandler {
     let mock: MockUpstream
     let connection: Int
     var head: HTTPRequestHead?
+    /// Headers added to the Messages answer being written (rate limits).
+    var extraHeaders: [(String, String)] = []
     var body: [UInt8] = []
     /// A stream is being sent; counted in `streamsInProgress` and `peakStreams`.
     var streaming = false {
@@ -118,8 +120,26 @@ final class MockHandler: ChannelInboundHandler {
             return
         }
         let model = request.json?["model"]?.stringValue ?? "claude-sonnet-5"
+        extraHeaders = request.uri.hasPrefix("/v1/messages") ? rateLimitHeaders(options: options) : []
+        let rejectUntil = mock.counters.withLock { counters in
+            if let after = counters.rejectAfter, counters.received.filter({ $0.uri.hasPrefix("/v1/messages") }).count > after.count {
+                counters.rejectUntil = after.until
+                counters.rejectAfter = nil
+            }
+            return counters.rejectUntil
+        }
+        if request.uri.hasPrefix("/v1/messages"), let until = rejectUntil, WallClock.now() < until {
+            rejectForRateLimit(context: context, until: until)
+            return
+        }
+        if let refusal = options["long_context_refusal"]?.intValue,
+            request.header("anthropic-beta")?.contains("context-1m-") == true
+        {
+            refuseLongContext(context: context, status: refusal, message: options["long_context_message"]?.stringValue)
+            return
+        }
         if status != 200 {
-            var headers: [(String, String)] = [("request-id", "req_mock_error")]
+            var headers: [(String, String)] = [("request-id", "req_mock_error")] + extraHeaders
             if let retry = options["retry_after"]?.intValue { headers.append(("retry-after", String(retry))) }
             headers.append(("anthropic-ratelimit-requests-remaining", "0"))
             let type = options["error_type"]?.stringValue ?? "api_error"
@@ -165,7 +185,7 @@ final class MockHandler: ChannelInboundHandler {
             writeTrickle(context: context, body: message.serialized(), intervalMs: trickle)
             return
         }
-        writeWhole(context: context, status: 200, headers: [("request-id", "req_mock")], body: message.serialized())
+        writeWhole(context: context, status: 200, headers: [("request-id", "req_mock")] + extraHeaders, body: message.serialized())
     }
 
     /// A valid message whose text is `textBytes` long, written 64 KiB at a time as the socket drains.

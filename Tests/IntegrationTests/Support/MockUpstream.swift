@@ -14,7 +14,10 @@ import Synchronization
 /// `retry_after`, `error_type`, `pad` (extra bytes per text delta), `fail_times` with `key` (answer
 /// `status` only to the first N requests with that key, 200 after), `huge_bytes` (a JSON message
 /// whose text is that long, sent in 64 KiB writes), `trickle_ms` (the JSON body in ten pieces, that
-/// far apart); or `metadata.user_id` `mock-status-NNN` for an error status, `mock-huge-NNN` for
+/// far apart), `limit_headers` (an object of headers added to the answer: rate limits), `long_context_refusal`
+/// (400 or 429: refuse a request that asks for a `context-1m-*` beta, with
+/// `long_context_message` or the upstream's usual text); or
+/// `metadata.user_id` `mock-status-NNN` for an error status, `mock-huge-NNN` for
 /// `huge_bytes`.
 final class MockUpstream: Sendable {
     private let stopped = Mutex(false)
@@ -75,6 +78,17 @@ final class MockUpstream: Sendable {
         var failRefreshDescription = "mock outage"
         /// Answer 401 to Messages requests whose bearer token was not issued here.
         var enforceAccessTokens = false
+
+        // Rate limits (see ``MockHandler/rateLimitHeaders(options:)``).
+        /// Headers added to every Messages answer (a subscription's or an API key's limits).
+        var limitHeaders: [(String, String)] = []
+        /// Until this Unix time, Messages requests are refused: 429 `rate_limit_error` with the
+        /// subscription's `rejected` headers and this reset.
+        var rejectUntil: Double?
+        /// Messages requests refused that way.
+        var rateLimited = 0
+        /// After `count` Messages requests, set ``rejectUntil`` to `until`.
+        var rejectAfter: (count: Int, until: Double)?
 
         mutating func issue() -> (access: String, refresh: String) {
             tokenSerial += 1
