@@ -112,11 +112,13 @@ final class SidecarProcess: @unchecked Sendable {
         try process.run()
         if waitForSocket {
             let deadline = Date().addingTimeInterval(15)
-            while Date() < deadline {
+            while true {
                 if FileManager.default.fileExists(atPath: socketPath), (try? RawHTTP.connect(unixPath: socketPath)) != nil {
                     return
                 }
-                if !process.isRunning { break }
+                // Checked after the socket: a wait that overslept the deadline (a busy machine)
+                // still looks once more.
+                if !process.isRunning || Date() >= deadline { break }
                 try await Task.sleep(for: .milliseconds(10))
             }
             stop()
