@@ -98,13 +98,17 @@ import Testing
             statuses.withLock { $0.append(status) }
         }
         #expect(statuses.withLock { $0 } == [Int](repeating: 200, count: admitted.count))
-        // Sequentially, each alone, they are all served: the reservations were given back.
+        // Sequentially, each alone, they are all served: the reservations were given back (an
+        // exchange gives its bytes back just after its answer's last byte is written, so the
+        // client may read the answer first: wait for the count, not for a time).
         for _ in 0..<2 {
+            #expect(await Self.budgetEmpties(sidecar))
             let connection = try RawHTTP.connect(unixPath: sidecar.socketPath)
             #expect(try Self.askToSend(connection, path: "/v1/messages", length: size) == nil)
             try connection.send(body)
             #expect(try RawHTTP.readResponse(connection).status == 200)
         }
+        #expect(await Self.budgetEmpties(sidecar))
         let peak = Self.memory(pid, "VmHWM")
         // One 30 MiB request alone is held as the body, its shaped copy and libcurl's copy of
         // that, with more copies for a moment while it is shaped: measured 120 MiB over the
@@ -115,6 +119,15 @@ import Testing
         #expect(try Self.metric(sidecar, "maximize_budget_refusals_total") == 5)
         #expect(try Self.metric(sidecar, "maximize_buffered_request_bytes") == 0)
         #expect(try sidecar.request("GET", "/healthz").status == 200)
+    }
+
+    /// Waits (up to 30 s) for `maximize_buffered_request_bytes` to read 0.
+    static func budgetEmpties(_ sidecar: SidecarProcess) async -> Bool {
+        for _ in 0..<300 {
+            if (try? metric(sidecar, "maximize_buffered_request_bytes")) == 0 { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
     }
 
     /// A body sent to a route that takes none is refused from its head, unread: the answer comes
@@ -154,7 +167,12 @@ import Testing
     @Test func pipelinedRequestsFromAClientThatNeverReadsAreBounded() async throws {
         let mock = try MockUpstream()
         defer { mock.shutdown() }
-        let sidecar = try await SidecarProcess(upstream: mock.baseURL)
+        // A client that reads nothing is disconnected by the read timeout (30 s); a slow run
+        // (the Thread Sanitizer's) must not reach it before the client starts reading.
+        let sidecar = try await SidecarProcess(
+            config: #"{"server":{"read_timeout_seconds":600}}"#,
+            upstream: mock.baseURL
+        )
         defer { sidecar.stop() }
         let pid = sidecar.process.processIdentifier
         #expect(try sidecar.request("GET", "/healthz").status == 200)
@@ -198,7 +216,7 @@ import Testing
         var text: [UInt8] = []
         let marker = Array("HTTP/1.1 200 OK\r\n".utf8)
         var idleSince = RawHTTP.now()
-        while answers < count, RawHTTP.now() - idleSince < 10 {
+        while answers < count, RawHTTP.now() - idleSince < 30 {
             if offset < requests.count {
                 let sent = requests.withUnsafeBytes {
                     send(attacker.fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
