@@ -26,9 +26,7 @@ extension ControlPlaneTests {
 
     /// `maximize_config_reloads_total{result="applied"}` from /metrics.
     static func appliedReloads(_ sidecar: SidecarProcess) throws -> Int {
-        let text = try sidecar.request("GET", "/metrics").text
-        let line = text.split(separator: "\n").first { $0.hasPrefix(#"maximize_config_reloads_total{result="applied"}"#) }
-        return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+        Int(try sidecar.metric("maximize_config_reloads_total", labels: [#"result="applied""#]) ?? 0)
     }
 
     /// `config.checks` as status.json shows it now.

@@ -48,15 +48,6 @@ import Testing
         return try RawHTTP.readResponse(connection)
     }
 
-    /// A sample of `/metrics`: the first line of metric `name` that carries every label in `labels` (`route="/healthz"`).
-    static func metric(_ sidecar: SidecarProcess, _ name: String, labels: [String] = []) throws -> Double? {
-        let text = try sidecar.request("GET", "/metrics").text
-        let line = text.split(separator: "\n").first { line in
-            (line.hasPrefix(name + " ") || line.hasPrefix(name + "{")) && labels.allSatisfy { line.contains($0) }
-        }
-        return line.flatMap { Double($0.split(separator: " ").last ?? "") }
-    }
-
     /// Six clients ask at once to send 30 MiB each under a 40 MiB budget: one is admitted, five
     /// get `529 overloaded_error` with `retry-after` before sending anything, the daemon's peak
     /// memory stays near one request's, and every byte reserved is given back.
@@ -116,15 +107,15 @@ import Testing
         // once without the budget peaked at 182 MiB over it here (394 MiB in the run).
         let bound = baseline + 3 * size + 64 * Self.mebibyte
         #expect(peak < bound, "peak \(peak / Self.mebibyte) MiB, baseline \(baseline / Self.mebibyte) MiB")
-        #expect(try Self.metric(sidecar, "maximize_budget_refusals_total") == 5)
-        #expect(try Self.metric(sidecar, "maximize_buffered_request_bytes") == 0)
+        #expect(try sidecar.metric("maximize_budget_refusals_total") == 5)
+        #expect(try sidecar.metric("maximize_buffered_request_bytes") == 0)
         #expect(try sidecar.request("GET", "/healthz").status == 200)
     }
 
     /// Waits (up to 30 s) for `maximize_buffered_request_bytes` to read 0.
     static func budgetEmpties(_ sidecar: SidecarProcess) async -> Bool {
         for _ in 0..<300 {
-            if (try? metric(sidecar, "maximize_buffered_request_bytes")) == 0 { return true }
+            if (try? sidecar.metric("maximize_buffered_request_bytes")) == 0 { return true }
             try? await Task.sleep(for: .milliseconds(100))
         }
         return false

@@ -23,11 +23,7 @@ final class H2FaultUpstream: @unchecked Sendable {
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
-        for _ in 0..<250 {
-            if (try? RawHTTP.connect(port: port)) != nil { return }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(40))
-        }
+        if try await RawHTTP.waitUntilListening(port: port, process: process) { return }
         stop()
         throw SidecarError(message: "the HTTP/2 mock did not start (python3 -m pip install h2)")
     }

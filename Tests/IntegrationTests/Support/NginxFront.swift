@@ -45,11 +45,7 @@ final class NginxFront: @unchecked Sendable {
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
-        for _ in 0..<250 {
-            if (try? RawHTTP.connect(port: port)) != nil { return }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        if try await RawHTTP.waitUntilListening(port: port, process: process, pauseMs: 20) { return }
         stop()
         throw SidecarError(message: "nginx did not start; see \(directory)/error.log")
     }

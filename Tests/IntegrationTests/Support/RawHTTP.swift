@@ -217,4 +217,15 @@ enum RawHTTP {
         }
         return nil
     }
+
+    /// Waits until a server process listens on 127.0.0.1:`port` (up to `attempts` tries
+    /// `pauseMs` apart); false when `process` exited or the time ran out.
+    static func waitUntilListening(port: Int, process: Process, attempts: Int = 250, pauseMs: Int = 40) async throws -> Bool {
+        for _ in 0..<attempts {
+            if (try? connect(port: port)) != nil { return true }
+            if !process.isRunning { return false }
+            try await Task.sleep(for: .milliseconds(pauseMs))
+        }
+        return false
+    }
 }

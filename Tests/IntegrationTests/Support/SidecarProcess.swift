@@ -165,3 +165,15 @@ struct SidecarError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
 }
+
+extension SidecarProcess {
+    /// A sample of `/metrics`: the value on the first line of metric `name` that carries every
+    /// label in `labels` (`route="/healthz"`); nil when there is none.
+    func metric(_ name: String, labels: [String] = []) throws -> Double? {
+        let text = try request("GET", "/metrics").text
+        let line = text.split(separator: "\n").first { line in
+            (line.hasPrefix(name + " ") || line.hasPrefix(name + "{")) && labels.allSatisfy { line.contains($0) }
+        }
+        return line.flatMap { Double($0.split(separator: " ").last ?? "") }
+    }
+}

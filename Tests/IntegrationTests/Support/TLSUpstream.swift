@@ -33,11 +33,7 @@ final class TLSUpstream: @unchecked Sendable {
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
-        for _ in 0..<250 {
-            if (try? RawHTTP.connect(port: port)) != nil { return }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(40))
-        }
+        if try await RawHTTP.waitUntilListening(port: port, process: process) { return }
         stop()
         throw SidecarError(message: "hypercorn did not start (python3 -m pip install hypercorn)")
     }
