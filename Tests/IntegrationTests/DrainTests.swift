@@ -70,10 +70,12 @@ struct DrainTests {
             socket: sidecar.socketPath,
             body: #"{"stream":true,"messages":[],"mock":{"events":20,"delay_ms":250}}"#
         )
-        // A request whose answer is held back by the upstream: its head is written mid-drain.
+        // A request whose answer is held back by the upstream until the stream has ended: its
+        // head is written mid-drain, however slowly the machine runs.
+        mock.counters.withLock { $0.holdMessages = true }
         let late = try Exchange(
             socket: sidecar.socketPath,
-            body: #"{"messages":[],"mock":{"stall_ms":8000}}"#
+            body: #"{"messages":[],"mock":{"held":true}}"#
         )
         #expect(await mock.waitFor(10) { $0.received.filter { $0.uri.hasPrefix("/v1/messages") }.count == 2 })
         for _ in 0..<1000 where !streaming.started.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
@@ -94,6 +96,9 @@ struct DrainTests {
         #expect(streamedResponse.header("connection") == nil)
         #expect(streamed.closedAfter)
 
+        // The stream's connection was quiesced (it closed after the last chunk), and so was the
+        // held one, in the same sweep: its answer may go out now.
+        mock.counters.withLock { $0.holdMessages = false }
         let held = try await late.wait()
         let heldResponse = try #require(held.response)
         #expect(heldResponse.status == 200)

@@ -119,18 +119,18 @@ struct FileSafetyTests {
         }
         let environment = ["MAXIMIZE_STATE_DIR": state, "MAXIMIZE_RUN_DIR": run]
         let checks: [(file: String, commands: [[String]])] = [
-            (run + "/status.json", [["health"], ["status"], ["reload", "--timeout", "3"], ["refresh", "--timeout", "3"]]),
-            (state + "/config.json", [["config"], ["config", "--check"], ["models"], ["refresh", "--timeout", "3"]]),
+            (run + "/status.json", [["health"], ["status"], ["reload", "--timeout", "30"], ["refresh", "--timeout", "30"]]),
+            (state + "/config.json", [["config"], ["config", "--check"], ["models"], ["refresh", "--timeout", "30"]]),
         ]
         for (file, commands) in checks {
             try plant(file)
             for command in commands {
                 let result = try BoundedRun.maxctl(command, environment: environment, seconds: 10)
                 let name = "maxctl \(command.joined(separator: " "))"
+                // Killed at 10 s: a command that waited for its 30 s timeout, or for ever, fails.
                 #expect(!result.killed, "\(name) hung")
                 #expect(result.status == 1, "\(name): \(result.stderr)")
                 #expect(result.stderr.contains(file), "\(name): \(result.stderr)")
-                #expect(result.elapsed < 2, "\(name) took \(result.elapsed) s")
             }
             try FileManager.default.removeItem(atPath: file)
         }

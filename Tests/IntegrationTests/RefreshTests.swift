@@ -109,7 +109,7 @@ struct RefreshTests {
         let pair = mock.issueTokens()
         mock.counters.withLock {
             $0.enforceAccessTokens = true
-            $0.refreshDelayMs = 2000
+            $0.holdRefreshes = true
         }
         // Eight-hour token with 60 s left: a refresh is due (a fifth of the lifetime), not yet expired.
         let sidecar = try await SidecarProcess(
@@ -118,12 +118,16 @@ struct RefreshTests {
             environment: Self.oauthEnvironment(mock)
         )
         defer { sidecar.stop() }
-        #expect(await mock.waitFor(5) { $0.refreshCalls == 1 })
-        let started = Date()
+        #expect(await mock.waitFor(5) { $0.refreshArrivals == 1 })
+        // Served with the current token while the refresh is held upstream: nothing waited for it.
         #expect(try Self.message(sidecar).status == 200)
-        #expect(Date().timeIntervalSince(started) < 1.5, "a request waited for the background refresh")
+        #expect(mock.counters.withLock { $0.refreshCalls } == 0, "a request waited for the background refresh")
+        #expect(mock.messageRequests.last?.header("authorization") == "Bearer \(pair.access)")
+        mock.counters.withLock { $0.holdRefreshes = false }
         let refreshed = await mock.waitFor(10) { _ in ((try? Self.readToken(sidecar.tokenFile))?.accessToken.value ?? pair.access) != pair.access }
         #expect(refreshed)
+        // The held refresh itself completed: the daemon had not given up on it and retried.
+        #expect(mock.counters.withLock { $0.abandonedRefreshes } == 0)
         let saved = try #require(try Self.readToken(sidecar.tokenFile))
         #expect((saved.expiresAt ?? 0) > Date().timeIntervalSince1970 + 3000)
         #expect(try Self.message(sidecar).status == 200)

@@ -98,7 +98,8 @@ struct TopologyTests {
         let started = Date()
         kill(sidecar.process.processIdentifier, SIGTERM)
         sidecar.process.waitUntilExit()
-        #expect(Date().timeIntervalSince(started) < 5)
+        // Well inside the 30 s grace the first signal started (a hang guard, not a timing).
+        #expect(Date().timeIntervalSince(started) < 20)
         #expect(sidecar.process.terminationStatus == 1)
         #expect(ControlPlaneTests.statusJSON(sidecar)?["state"]?.stringValue == "stopped")
         #expect(!FileManager.default.fileExists(atPath: sidecar.socketPath))

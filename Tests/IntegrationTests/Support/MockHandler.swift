@@ -101,7 +101,20 @@ final class MockHandler: ChannelInboundHandler {
         let chosenStatus = status
         loop.scheduleTask(in: .milliseconds(Int64(stall))) {
             let (handler, context) = bound.value
-            handler.answer(context: context, request: request, options: chosen, status: chosenStatus)
+            handler.answerUnlessHeld(context: context, request: request, options: chosen, status: chosenStatus)
+        }
+    }
+
+    /// Answers, or checks again in 10 ms while the request asks to be held and the mock holds.
+    func answerUnlessHeld(context: ChannelHandlerContext, request: MockUpstream.Received, options: JSONObject, status: Int) {
+        guard options["held"]?.boolValue == true, mock.counters.withLock({ $0.holdMessages }) else {
+            answer(context: context, request: request, options: options, status: status)
+            return
+        }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .milliseconds(10)) {
+            let (handler, context) = bound.value
+            handler.answerUnlessHeld(context: context, request: request, options: options, status: status)
         }
     }
 

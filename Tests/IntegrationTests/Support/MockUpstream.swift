@@ -16,7 +16,8 @@ import Synchronization
 /// whose text is that long, sent in 64 KiB writes), `trickle_ms` (the JSON body in ten pieces, that
 /// far apart), `limit_headers` (an object of headers added to the answer: rate limits), `long_context_refusal`
 /// (400 or 429: refuse a request that asks for a `context-1m-*` beta, with
-/// `long_context_message` or the upstream's usual text); or
+/// `long_context_message` or the upstream's usual text), `held` (no answer while
+/// ``Counters/holdMessages`` is set, then as the other options say); or
 /// `metadata.user_id` `mock-status-NNN` for an error status, `mock-huge-NNN` for
 /// `huge_bytes`.
 final class MockUpstream: Sendable {
@@ -78,6 +79,9 @@ final class MockUpstream: Sendable {
         var failRefreshDescription = "mock outage"
         /// Answer 401 to Messages requests whose bearer token was not issued here.
         var enforceAccessTokens = false
+        /// Requests that ask for `"held": true` get no answer while this is set, so a test can
+        /// act while they wait however slowly the machine runs.
+        var holdMessages = false
 
         // Rate limits (see ``MockHandler/rateLimitHeaders(options:)``).
         /// Headers added to every Messages answer (a subscription's or an API key's limits).
