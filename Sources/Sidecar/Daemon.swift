@@ -22,6 +22,10 @@ struct Daemon {
     /// Runs the daemon; returns the exit code.
     func run() async throws -> Int32 {
         let environment = ProcessInfo.processInfo.environment
+        // Before anything is logged: a start-up error honours --log-format / MAXIMIZE_LOG_FORMAT.
+        let output = LogOutput.standardError
+        output.format = LogFormat.early(flag: command.logFormat, environment: environment) ?? .text
+        LoggingSystem.bootstrap { label in DaemonLogHandler(label: label, output: output) }
         let paths = MaximizePaths.resolve(
             stateDirectory: command.stateDir,
             runDirectory: command.runDir,
@@ -36,7 +40,7 @@ struct Daemon {
             throw Failure("invalid configuration: \(error)")
         }
         let settings = loaded.settings
-        LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
+        output.format = settings.server.logFormat
         let baseLogger = Logger(label: "maximize")
         let configuration = RuntimeConfiguration(loaded: loaded, baseLogger: baseLogger)
         let logger = configuration.logger

@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Glibc
+import Logging
 import MaximizeCore
 
 /// The `maximize` daemon: serves the Anthropic Messages API on a Unix socket (and TCP when asked)
@@ -38,6 +39,9 @@ public struct MaximizeCommand: AsyncParsableCommand, Sendable {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (server.log_level, env LOG_LEVEL).")
     var logLevel: String?
 
+    @Option(name: .long, help: "Log format: text, or json for one JSON object per line (server.log_format, env MAXIMIZE_LOG_FORMAT; default text).")
+    var logFormat: String?
+
     @Option(name: .long, help: "Model used when a request names none (models.default, env DEFAULT_MODEL; default l).")
     var defaultModel: String?
 
@@ -63,6 +67,7 @@ public struct MaximizeCommand: AsyncParsableCommand, Sendable {
         if let bindAddress { result["server.bind_address"] = ("bind-address", bindAddress) }
         if let logLevel { result["server.log_level"] = ("log-level", logLevel) }
         if debug { result["server.log_level"] = ("debug", "debug") }
+        if let logFormat { result["server.log_format"] = ("log-format", logFormat) }
         if let defaultModel { result["models.default"] = ("default-model", defaultModel) }
         if let apiBaseURL { result["api.base_url"] = ("api-base-url", apiBaseURL) }
         if let requestTimeout { result["api.request_timeout"] = ("request-timeout", String(requestTimeout)) }
@@ -90,7 +95,14 @@ public struct MaximizeCommand: AsyncParsableCommand, Sendable {
     }
 
     public func run() async throws {
-        let code = try await Daemon(command: self).run()
+        let code: Int32
+        do {
+            code = try await Daemon(command: self).run()
+        } catch let failure as Failure where LogOutput.standardError.format == .json {
+            // A start-up failure in the format asked for, not as argument-parser's text.
+            Logger(label: "maximize").critical("\(failure)")
+            throw ExitCode(1)
+        }
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -137,7 +137,7 @@ extension ConfigurationResolver {
             seedTokenFile: seedFile?.isEmpty == false ? seedFile : nil
         )
 
-        return Settings(
+        var settings = Settings(
             server: .init(
                 socketPath: socketPath?.isEmpty == false ? socketPath : nil,
                 socketMode: socketMode,
@@ -174,6 +174,8 @@ extension ConfigurationResolver {
             storage: storage,
             limits: try limits()
         )
+        try logging(&settings.server)
+        return settings
     }
 
     /// `limits.*`.

@@ -17,6 +17,10 @@ public struct Settings: Sendable, Equatable {
         public var drainTimeoutSeconds: Double
         /// How long a connection may wait for the rest of a request, or for its next request.
         public var readTimeoutSeconds: Double
+        /// `server.log_format`: text or one JSON object per line.
+        public var logFormat: LogFormat = .text
+        /// `server.access_log`: one `info` line per proxied request.
+        public var accessLog = true
     }
 
     public struct Models: Sendable, Equatable {

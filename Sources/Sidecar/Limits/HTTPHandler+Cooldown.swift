@@ -20,7 +20,15 @@ extension HTTPHandler {
         self.exchange = nil
         daemon.limits.rejectedLocally()
         complete(exchange, failed: true, note: nil, answered: nil)
-        respondError(exchange.head, route: exchange.route, error, configuration: exchange.configuration, headers: [("retry-after", String(wait))])
+        exchange.bytesOut += respondError(
+            exchange.head,
+            route: exchange.route,
+            error,
+            configuration: exchange.configuration,
+            headers: [("retry-after", String(wait))]
+        )
+        exchange.access.fail(error.label, reason: error.message)
+        logAccess(exchange, status: error.status)
         return true
     }
 }

@@ -54,6 +54,7 @@ extension HTTPHandler {
         exchange.heldError = nil
         exchange.transfer = nil
         exchange.droppedLongContextBeta = true
+        exchange.access.retries.append(.longContext)
         let logger = exchange.configuration.logger
         // The refusal's limits are kept; it starts no cooldown (the retry may well succeed).
         daemon.limits.observe(

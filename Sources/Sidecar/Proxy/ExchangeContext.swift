@@ -38,6 +38,8 @@ final class ExchangeContext {
     var heldError: HeldError?
     var upstreamStatus = 0
     var bytesOut = 0
+    /// The rest of what its access line reports.
+    var access = AccessRecord()
 
     init(
         head: HTTPRequestHead,

@@ -48,12 +48,14 @@ extension HTTPHandler {
             if let retryAfter, let given = Double(retryAfter.filter { !$0.isWhitespace }), given >= 0 { seconds = min(given, 60) }
             delay = seconds
             daemon.metrics.overloadRetry()
+            exchange.access.retries.append(.overloaded)
             exchange.configuration.logger.info(
                 "the upstream is overloaded (529); retrying",
                 metadata: ["retry": "\(retry)/\(api.overloadRetries)", "after.ms": "\(Int(seconds * 1000))"]
             )
         case .connectFailed:
             delay = Double.random(in: 0.02...0.1)
+            exchange.access.retries.append(.connect)
         }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay * 1e9))) {
@@ -78,6 +80,7 @@ extension HTTPHandler {
                 logger: exchange.configuration.logger,
                 now: WallClock.now()
             )
+            exchange.access.requestID = head.header("request-id")
         }
         let action = machine.upstreamHead(attempt: attempt, status: head.status, retryAfter: head.header("retry-after"))
         guard case .writeHead = action else {
@@ -93,6 +96,7 @@ extension HTTPHandler {
             )
         }
         if let responseHead = exchange.transformer.head(head, request: exchange.head) {
+            exchange.access.headAt = WallClock.monotonicNanoseconds()
             context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
         }
     }
@@ -142,13 +146,16 @@ extension HTTPHandler {
                 context.write(wrapOutboundOut(.body(.byteBuffer(trailer))), promise: nil)
             }
             endResponse(keepAlive: exchange.head.isKeepAlive)
+            logAccess(exchange, status: exchange.upstreamStatus)
         case .respond(let response):
             exchange.bytesOut += response.body.count
             complete(exchange, failed: note != nil || response.status >= 400, note: note, answered: response.status)
             respond(exchange.head, response)
+            logAccess(exchange, status: response.status)
         case .close:
             complete(exchange, failed: true, note: note, answered: exchange.upstreamStatus)
             context.close(promise: nil)
+            logAccess(exchange, status: exchange.upstreamStatus)
         }
     }
 }

@@ -23,7 +23,16 @@ extension HTTPHandler {
             if exchange.counted { complete(exchange, failed: true, note: nil, answered: nil) }
             var headers: [(String, String)] = []
             if case .api(let api) = error, let seconds = api.retryAfter { headers.append(("retry-after", String(seconds))) }
-            respondError(exchange.head, route: exchange.route, error, configuration: exchange.configuration, close: close, headers: headers)
+            exchange.bytesOut += respondError(
+                exchange.head,
+                route: exchange.route,
+                error,
+                configuration: exchange.configuration,
+                close: close,
+                headers: headers
+            )
+            exchange.access.fail(error.label, reason: error.message)
+            logAccess(exchange, status: error.status)
         case .serveLocal(let route):
             guard let exchange else { return }
             self.exchange = nil
@@ -43,6 +52,7 @@ extension HTTPHandler {
             guard let exchange else { return }
             exchange.transfer?.cancel()
             exchange.transfer = nil
+            exchange.access.retries.append(.refresh)
             exchange.configuration.logger.info("the upstream refused the access token; refreshing and retrying once")
             fetchCredential(refused: exchange.accessToken)
         case .retryLater(let attempt, let reason):
@@ -50,6 +60,8 @@ extension HTTPHandler {
         case .finishResponse:
             endExchange { transformer, allocator in transformer.end(allocator: allocator) }
         case .failResponse(let fault):
+            let error = APIError(upstream: fault.error)
+            exchange?.access.fail(error.kind.rawValue, reason: error.message)
             endExchange(note: fault.error.message) { transformer, allocator in
                 transformer.fail(fault.error, allocator: allocator)
             }
@@ -57,12 +69,10 @@ extension HTTPHandler {
             guard let exchange else { return }
             self.exchange = nil
             complete(exchange, failed: true, note: fault.error.message, answered: nil)
-            respondError(
-                exchange.head,
-                route: exchange.route,
-                .api(APIError(upstream: fault.error)),
-                configuration: exchange.configuration
-            )
+            let error = APIError(upstream: fault.error)
+            exchange.bytesOut += respondError(exchange.head, route: exchange.route, .api(error), configuration: exchange.configuration)
+            exchange.access.fail(error.kind.rawValue, reason: error.message)
+            logAccess(exchange, status: error.status)
         case .abandon(let cancelUpstream, let responseStarted):
             guard let exchange else { return }
             self.exchange = nil
@@ -71,6 +81,8 @@ extension HTTPHandler {
             // The client's choice, not a failure of the proxy: counted, logged at debug level.
             complete(exchange, failed: false, note: nil, answered: responseStarted ? exchange.upstreamStatus : nil)
             exchange.configuration.logger.debug("client disconnected; upstream transfer cancelled")
+            exchange.access.clientGone = true
+            logAccess(exchange, status: responseStarted ? exchange.upstreamStatus : Self.clientClosedStatus)
         case .resumeUpstream:
             exchange?.transfer?.resume()
         case .close:

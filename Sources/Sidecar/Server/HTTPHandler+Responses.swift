@@ -9,6 +9,8 @@ extension HTTPHandler {
     }
 
     /// Answers with an error the proxy made: Anthropic's shape, or OpenAI's on `/v1/chat/completions`.
+    /// Returns the size of the body written.
+    @discardableResult
     func respondError(
         _ head: HTTPRequestHead,
         route: Route,
@@ -16,17 +18,19 @@ extension HTTPHandler {
         configuration: RuntimeConfiguration,
         close: Bool = false,
         headers: [(String, String)] = []
-    ) {
+    ) -> Int {
         daemon.metrics.request(route: route.label, status: error.status)
         configuration.logger.debug(
             "request rejected",
             metadata: ["route": "\(Self.safePath(head.uri))", "status": "\(error.status)", "error": "\(error.label)"]
         )
+        let body = error.body(for: route)
         respond(
             head,
-            WholeResponse(status: error.status, contentType: "application/json", body: error.body(for: route), headers: headers),
+            WholeResponse(status: error.status, contentType: "application/json", body: body, headers: headers),
             close: close
         )
+        return body.count
     }
 
     /// Writes a whole response; closes the connection after it when `close` or the client does
@@ -67,7 +71,10 @@ extension HTTPHandler {
         if exchange.counted { daemon.stats.finished(failed: failed) }
         exchange.counted = false
         if let answered { daemon.metrics.request(route: exchange.route.label, status: answered) }
-        if let usage = exchange.transformer.takeUsage() { daemon.metrics.tokens(usage) }
+        if let usage = exchange.transformer.takeUsage() {
+            daemon.metrics.tokens(usage)
+            exchange.access.usage = usage
+        }
         let logger = exchange.configuration.logger
         guard logger.logLevel <= .debug || (failed && note != nil) else { return }
         let elapsed = Double(WallClock.monotonicNanoseconds() - exchange.startedAt) / 1e6

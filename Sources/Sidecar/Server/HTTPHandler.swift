@@ -32,8 +32,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Drops the context when the channel goes away: the context holds this handler, so keeping
     /// it would leak both (and the connection's buffers) for every connection ever made.
     func handlerRemoved(context: ChannelHandlerContext) {
-        perform(machine.clientGone())
-        exchange = nil
+        clientGone()
         self.context = nil
     }
 
@@ -152,10 +151,23 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        perform(machine.clientGone())
-        exchange = nil
+        clientGone()
         context.fireChannelInactive()
     }
+
+    /// The client went away: whatever was in flight is abandoned; a request it was still sending
+    /// gets its access line here.
+    func clientGone() {
+        perform(machine.clientGone())
+        if let exchange {
+            self.exchange = nil
+            exchange.access.clientGone = true
+            logAccess(exchange, status: Self.clientClosedStatus)
+        }
+    }
+
+    /// The access line's status for a client that went away before any answer (nginx's 499).
+    static let clientClosedStatus = 499
 
     /// A client that sends nothing for `server.read_timeout_seconds` (half a request, or an idle
     /// kept-alive connection) is disconnected; one waiting for its answer is not.

@@ -193,6 +193,7 @@ actor ConfigReloader: Service, CustomStringConvertible {
             return record(error: "the listeners could not be moved: \(error)", hash: hash)
         }
         daemon.replaceConfiguration(configuration)
+        LogOutput.standardError.format = loaded.settings.server.logFormat
         await daemon.refresher.update(oauth: OAuthClient(settings: loaded.settings, client: daemon.client))
         for warning in loaded.warnings { configuration.logger.warning("\(warning)") }
         if loaded.settings.storage != previous.storage {

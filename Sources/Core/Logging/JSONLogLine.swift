@@ -1,0 +1,177 @@
+import Glibc
+public import Logging
+
+/// One log record as one line of JSON (`server.log_format: json`), for a log pipeline (Fluent Bit,
+/// Vector, Loki, Cloud Logging):
+///
+///     {"time":"2026-11-27T10:18:09.123456Z","level":"info","message":"access","logger":"maximize","route":"/v1/messages","status":200}
+///
+/// `time` is RFC 3339 in UTC with microseconds; the metadata follows as fields, sorted by key, a
+/// dictionary as an object and an array as an array. A number, a `Bool` or a `Double` given as
+/// `.stringConvertible` is written as a JSON number or boolean, anything else as a string. Every
+/// line is valid JSON whatever its text holds: quotes, backslashes and control characters are
+/// escaped, and a Swift `String` holds only valid UTF-8 (bytes from outside were repaired into
+/// U+FFFD when they became one). A metadata key that would replace one of the four fixed fields
+/// is written with a `metadata.` prefix.
+public enum JSONLogLine {
+    /// The fields every line starts with, in this order.
+    public static let fixedKeys: Set<String> = ["time", "level", "message", "logger"]
+    /// Nesting deeper than this is written as the string `"…"` (metadata is not meant to be deep).
+    static let maximumDepth = 16
+
+    /// Wall-clock time: seconds since the Unix epoch and nanoseconds into that second.
+    public typealias Time = (seconds: Int, nanoseconds: Int)
+
+    /// The line for one record, with its newline.
+    public static func encode(
+        time: Time,
+        level: Logger.Level,
+        label: String,
+        message: String,
+        metadata: Logger.Metadata?
+    ) -> [UInt8] {
+        var line: [UInt8] = []
+        line.reserveCapacity(160 + message.utf8.count + (metadata?.count ?? 0) * 32)
+        line.append(contentsOf: #"{"time":""#.utf8)
+        appendTime(time, to: &line)
+        line.append(contentsOf: #"","level":""#.utf8)
+        line.append(contentsOf: level.rawValue.utf8)
+        line.append(contentsOf: #"","message":"#.utf8)
+        appendString(message, to: &line)
+        line.append(contentsOf: #","logger":"#.utf8)
+        appendString(label, to: &line)
+        if let metadata, !metadata.isEmpty {
+            for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+                line.append(UInt8(ascii: ","))
+                appendString(fixedKeys.contains(key) ? "metadata." + key : key, to: &line)
+                line.append(UInt8(ascii: ":"))
+                appendValue(value, to: &line, depth: 0)
+            }
+        }
+        line.append(contentsOf: "}\n".utf8)
+        return line
+    }
+
+    /// The time now, for ``encode(time:level:label:message:metadata:)``.
+    public static func now() -> Time {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return (Int(spec.tv_sec), Int(spec.tv_nsec))
+    }
+
+    /// `2026-11-27T10:18:09.123456Z`.
+    static func appendTime(_ time: Time, to line: inout [UInt8]) {
+        var seconds = time_t(time.seconds)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        appendDigits(Int(parts.tm_year) + 1900, count: 4, to: &line)
+        line.append(UInt8(ascii: "-"))
+        appendDigits(Int(parts.tm_mon) + 1, count: 2, to: &line)
+        line.append(UInt8(ascii: "-"))
+        appendDigits(Int(parts.tm_mday), count: 2, to: &line)
+        line.append(UInt8(ascii: "T"))
+        appendDigits(Int(parts.tm_hour), count: 2, to: &line)
+        line.append(UInt8(ascii: ":"))
+        appendDigits(Int(parts.tm_min), count: 2, to: &line)
+        line.append(UInt8(ascii: ":"))
+        appendDigits(Int(parts.tm_sec), count: 2, to: &line)
+        line.append(UInt8(ascii: "."))
+        appendDigits(time.nanoseconds / 1000, count: 6, to: &line)
+        line.append(UInt8(ascii: "Z"))
+    }
+
+    private static func appendDigits(_ value: Int, count: Int, to line: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<count { divisor *= 10 }
+        var rest = max(0, value)
+        while divisor > 0 {
+            line.append(UInt8(ascii: "0") + UInt8((rest / divisor) % 10))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+
+    static func appendValue(_ value: Logger.MetadataValue, to line: inout [UInt8], depth: Int) {
+        guard depth < maximumDepth else {
+            appendString("…", to: &line)
+            return
+        }
+        switch value {
+        case .string(let text):
+            appendString(text, to: &line)
+        case .stringConvertible(let convertible):
+            if let literal = literal(convertible) {
+                line.append(contentsOf: literal.utf8)
+            } else {
+                appendString(convertible.description, to: &line)
+            }
+        case .dictionary(let dictionary):
+            line.append(UInt8(ascii: "{"))
+            for (index, (key, member)) in dictionary.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { line.append(UInt8(ascii: ",")) }
+                appendString(key, to: &line)
+                line.append(UInt8(ascii: ":"))
+                appendValue(member, to: &line, depth: depth + 1)
+            }
+            line.append(UInt8(ascii: "}"))
+        case .array(let array):
+            line.append(UInt8(ascii: "["))
+            for (index, element) in array.enumerated() {
+                if index > 0 { line.append(UInt8(ascii: ",")) }
+                appendValue(element, to: &line, depth: depth + 1)
+            }
+            line.append(UInt8(ascii: "]"))
+        }
+    }
+
+    /// A JSON number or boolean for a value that is one; `nil` for anything else.
+    static func literal(_ value: any CustomStringConvertible & Sendable) -> String? {
+        switch value {
+        case let flag as Bool: return flag ? "true" : "false"
+        case let number as Int: return String(number)
+        case let number as Int64: return String(number)
+        case let number as Int32: return String(number)
+        case let number as UInt: return String(number)
+        case let number as UInt64: return String(number)
+        case let number as UInt32: return String(number)
+        case let number as Double: return number.isFinite ? number.description : nil
+        default: return nil
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// `text` as a JSON string: quotes, backslashes and control characters (C0, DEL) escaped, and
+    /// U+2028 / U+2029 too (a line separator some readers split on).
+    static func appendString(_ text: String, to line: inout [UInt8]) {
+        line.append(UInt8(ascii: "\""))
+        var utf8 = text.utf8.makeIterator()
+        while let byte = utf8.next() {
+            switch byte {
+            case UInt8(ascii: "\""): line.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): line.append(contentsOf: #"\\"#.utf8)
+            case 0x0A: line.append(contentsOf: #"\n"#.utf8)
+            case 0x0D: line.append(contentsOf: #"\r"#.utf8)
+            case 0x09: line.append(contentsOf: #"\t"#.utf8)
+            case 0x00..<0x20, 0x7F:
+                line.append(contentsOf: #"\u00"#.utf8)
+                line.append(hexDigits[Int(byte >> 4)])
+                line.append(hexDigits[Int(byte & 0x0F)])
+            case 0xE2:
+                // U+2028 and U+2029 are E2 80 A8 / E2 80 A9 (valid UTF-8: two continuation bytes follow).
+                let second = utf8.next() ?? 0
+                let third = utf8.next() ?? 0
+                if second == 0x80, third == 0xA8 || third == 0xA9 {
+                    line.append(contentsOf: (third == 0xA8 ? #"\u2028"# : #"\u2029"#).utf8)
+                } else {
+                    line.append(byte)
+                    line.append(second)
+                    line.append(third)
+                }
+            default:
+                line.append(byte)
+            }
+        }
+        line.append(UInt8(ascii: "\""))
+    }
+}

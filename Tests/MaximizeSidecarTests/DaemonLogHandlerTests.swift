@@ -1,0 +1,93 @@
+import Foundation
+import Logging
+import MaximizeCore
+import Synchronization
+import Testing
+
+@testable import MaximizeSidecar
+
+/// The daemon's log handler: the format switch, metadata as JSON fields, and whole lines from
+/// many threads at once.
+@Suite struct DaemonLogHandlerTests {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String { "disk \"full\"" }
+    }
+
+    @Test func jsonLinesCarryEveryLayerOfMetadataAndTheSwitchTakesEffectAtOnce() throws {
+        let lines = Mutex<[[UInt8]]>([])
+        let output = LogOutput { line in lines.withLock { $0.append(line) } }
+        var logger = Logger(label: "maximize") { label in DaemonLogHandler(label: label, output: output) }
+        logger[metadataKey: "replica"] = "a"
+        logger.logLevel = .info
+        output.format = .text
+        logger.info("in text")  // to stderr, as swift-log writes it; not to the JSON sink
+        #expect(lines.withLock { $0.isEmpty })
+        output.format = .json
+        logger.debug("below the level")
+        logger.error(
+            "save failed",
+            error: Failure(),
+            metadata: ["file": "/state/tokens.json", "limits": ["window": "5h"], "replica": "b"]
+        )
+        let written = lines.withLock { $0 }
+        #expect(written.count == 1)
+        let first = try #require(written.first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(first)) as? [String: Any])
+        #expect(object["message"] as? String == "save failed")
+        #expect(object["level"] as? String == "error")
+        #expect(object["logger"] as? String == "maximize")
+        #expect(object["file"] as? String == "/state/tokens.json")
+        #expect(object["replica"] as? String == "b")
+        #expect((object["limits"] as? [String: Any])?["window"] as? String == "5h")
+        #expect(object["error.message"] as? String == "disk \"full\"")
+        #expect((object["time"] as? String)?.hasSuffix("Z") == true)
+    }
+
+    /// Lines far longer than a pipe writes atomically (`PIPE_BUF`, 4 KiB), from eight threads at
+    /// once into one pipe: each arrives whole.
+    @Test func concurrentLongLinesNeverInterleave() throws {
+        var descriptors: [Int32] = [0, 0]
+        #expect(pipe(&descriptors) == 0)
+        let (readEnd, writeEnd) = (descriptors[0], descriptors[1])
+        // The smallest pipe buffer (one page, F_SETPIPE_SZ): a line waits for the reader several
+        // times, when another thread's unlocked write could slip in.
+        _ = fcntl(writeEnd, 1031, 4096)
+        let output = LogOutput { line in LogOutput.writeAll(line, to: writeEnd) }
+        output.format = .json
+        let threads = 8
+        let perThread = 40
+        let collected = Mutex<[UInt8]>([])
+        let reader = Thread {
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
+                if count <= 0 { break }
+                collected.withLock { $0.append(contentsOf: buffer[..<count]) }
+            }
+        }
+        reader.start()
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            let logger = Logger(label: "maximize") { label in DaemonLogHandler(label: label, output: output) }
+            let filler = String(repeating: Character(UnicodeScalar(UInt8(ascii: "a") + UInt8(thread))), count: 20_000)
+            for index in 0..<perThread {
+                logger.info("line", metadata: ["thread": "\(thread)", "index": "\(index)", "filler": .string(filler)])
+            }
+        }
+        close(writeEnd)
+        let deadline = Date().addingTimeInterval(60)
+        while !reader.isFinished, Date() < deadline { usleep(10_000) }
+        close(readEnd)
+        let text = collected.withLock { $0 }
+        let lines = text.split(separator: UInt8(ascii: "\n"))
+        #expect(lines.count == threads * perThread)
+        var seen = Set<String>()
+        for line in lines {
+            let object = try #require(try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+            let thread = try #require(Int(object["thread"] as? String ?? ""))
+            let filler = try #require(object["filler"] as? String)
+            #expect(filler.count == 20_000 && filler.allSatisfy { $0 == Character(UnicodeScalar(UInt8(ascii: "a") + UInt8(thread))) })
+            seen.insert("\(thread)-\(object["index"] as? String ?? "")")
+        }
+        #expect(seen.count == threads * perThread)
+    }
+}
