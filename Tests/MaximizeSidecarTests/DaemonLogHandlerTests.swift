@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import MaximizeCore
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 
 @testable import MaximizeSidecar
@@ -14,14 +14,14 @@ import Testing
     }
 
     @Test func jsonLinesCarryEveryLayerOfMetadataAndTheSwitchTakesEffectAtOnce() throws {
-        let lines = Mutex<[[UInt8]]>([])
-        let output = LogOutput { line in lines.withLock { $0.append(line) } }
+        let lines = NIOLockedValueBox<[[UInt8]]>([])
+        let output = LogOutput { line in lines.withLockedValue { $0.append(line) } }
         var logger = Logger(label: "maximize") { label in DaemonLogHandler(label: label, output: output) }
         logger[metadataKey: "replica"] = "a"
         logger.logLevel = .info
         output.format = .text
         logger.info("in text")  // to stderr, as swift-log writes it; not to the JSON sink
-        #expect(lines.withLock { $0.isEmpty })
+        #expect(lines.withLockedValue { $0.isEmpty })
         output.format = .json
         logger.debug("below the level")
         logger.error(
@@ -29,7 +29,7 @@ import Testing
             error: Failure(),
             metadata: ["file": "/state/tokens.json", "limits": ["window": "5h"], "replica": "b"]
         )
-        let written = lines.withLock { $0 }
+        let written = lines.withLockedValue { $0 }
         #expect(written.count == 1)
         let first = try #require(written.first)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(first)) as? [String: Any])
@@ -56,13 +56,13 @@ import Testing
         output.format = .json
         let threads = 8
         let perThread = 40
-        let collected = Mutex<[UInt8]>([])
+        let collected = NIOLockedValueBox<[UInt8]>([])
         let reader = Thread {
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
                 if count <= 0 { break }
-                collected.withLock { $0.append(contentsOf: buffer[..<count]) }
+                collected.withLockedValue { $0.append(contentsOf: buffer[..<count]) }
             }
         }
         reader.start()
@@ -77,7 +77,7 @@ import Testing
         let deadline = Date().addingTimeInterval(60)
         while !reader.isFinished, Date() < deadline { usleep(10_000) }
         close(readEnd)
-        let text = collected.withLock { $0 }
+        let text = collected.withLockedValue { $0 }
         let lines = text.split(separator: UInt8(ascii: "\n"))
         #expect(lines.count == threads * perThread)
         var seen = Set<String>()

@@ -1,6 +1,6 @@
 import Logging
 import MaximizeCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 @testable import MaximizeSidecar
 
@@ -12,7 +12,7 @@ final class LogCapture: Sendable {
         var metadata: Logger.Metadata
     }
 
-    let records = Mutex<[Record]>([])
+    let records = NIOLockedValueBox<[Record]>([])
 
     /// A logger whose records land here.
     var logger: Logger {
@@ -21,7 +21,7 @@ final class LogCapture: Sendable {
 
     /// The metadata of each access line so far.
     var accessLines: [Logger.Metadata] {
-        records.withLock { $0.filter { $0.message == "access" }.map(\.metadata) }
+        records.withLockedValue { $0.filter { $0.message == "access" }.map(\.metadata) }
     }
 
     struct Handler: LogHandler {
@@ -36,7 +36,7 @@ final class LogCapture: Sendable {
 
         func log(event: LogEvent) {
             let record = Record(level: event.level, message: event.message.description, metadata: metadata.merging(event.metadata ?? [:]) { $1 })
-            capture.records.withLock { $0.append(record) }
+            capture.records.withLockedValue { $0.append(record) }
         }
     }
 }

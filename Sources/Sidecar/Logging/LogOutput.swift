@@ -1,5 +1,6 @@
 import Glibc
 import MaximizeCore
+import NIOConcurrencyHelpers
 import Synchronization
 
 /// Where the daemon's log lines go, and in which format (`server.log_format`): one shared switch,
@@ -13,7 +14,8 @@ final class LogOutput: Sendable {
     static let standardError = LogOutput { line in LogOutput.writeAll(line, to: 2) }
 
     private let json = Atomic<Bool>(false)
-    private let lock = Mutex(())
+    /// A pthread mutex (NIOLock), so Thread Sanitizer sees the ordering.
+    private let lock = NIOLock()
     private let sink: @Sendable ([UInt8]) -> Void
 
     /// `sink` receives each JSON line, newline included, one call per line.
@@ -27,7 +29,7 @@ final class LogOutput: Sendable {
     }
 
     func write(_ line: [UInt8]) {
-        lock.withLock { _ in sink(line) }
+        lock.withLock { sink(line) }
     }
 
     /// Writes all of `bytes` to `descriptor` (one call unless the kernel takes less), retrying
