@@ -152,6 +152,22 @@ import Testing
         #expect(line["bytes_out"] == "22")
     }
 
+    /// The client read the whole answer (its `content-length`) and closed before the upstream's
+    /// end reached the proxy: it did not leave early.
+    @Test func aClientThatReadTheWholeAnswerDidNotLeaveEarly() throws {
+        let harness = try ExchangeHarness()
+        let capture = harness.captureLog()
+        try harness.request()
+        let transfer = harness.upstream.started[0]
+        transfer.head(200, [("content-type", "application/json"), ("content-length", "2")])
+        transfer.body("{}")
+        harness.run()
+        harness.channel.pipeline.fireChannelInactive()
+        let line = try Self.only(capture)
+        #expect(line["status"] == "200")
+        #expect(line["client_gone"] == "false")
+    }
+
     @Test(arguments: [false, true])
     func aClientThatLeavesBeforeAnyAnswerIs499(midBody: Bool) throws {
         let harness = try ExchangeHarness()

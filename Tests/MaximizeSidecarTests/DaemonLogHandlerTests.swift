@@ -13,15 +13,18 @@ import Testing
         var description: String { "disk \"full\"" }
     }
 
+    /// What swift-log's `StreamLogHandler` writes, captured.
+    final class Captured: TextOutputStream, @unchecked Sendable {
+        let text = NIOLockedValueBox("")
+        func write(_ string: String) { text.withLockedValue { $0 += string } }
+    }
+
     @Test func jsonLinesCarryEveryLayerOfMetadataAndTheSwitchTakesEffectAtOnce() throws {
         let lines = NIOLockedValueBox<[[UInt8]]>([])
         let output = LogOutput { line in lines.withLockedValue { $0.append(line) } }
         var logger = Logger(label: "maximize") { label in DaemonLogHandler(label: label, output: output) }
         logger[metadataKey: "replica"] = "a"
         logger.logLevel = .info
-        output.format = .text
-        logger.info("in text")  // to stderr, as swift-log writes it; not to the JSON sink
-        #expect(lines.withLockedValue { $0.isEmpty })
         output.format = .json
         logger.debug("below the level")
         logger.error(
@@ -29,8 +32,10 @@ import Testing
             error: Failure(),
             metadata: ["file": "/state/tokens.json", "limits": ["window": "5h"], "replica": "b"]
         )
+        output.format = .text
+        logger.info("in text")
         let written = lines.withLockedValue { $0 }
-        #expect(written.count == 1)
+        #expect(written.count == 2)
         let first = try #require(written.first)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(first)) as? [String: Any])
         #expect(object["message"] as? String == "save failed")
@@ -41,6 +46,37 @@ import Testing
         #expect((object["limits"] as? [String: Any])?["window"] as? String == "5h")
         #expect(object["error.message"] as? String == "disk \"full\"")
         #expect((object["time"] as? String)?.hasSuffix("Z") == true)
+        #expect(String(decoding: written[1], as: UTF8.self).hasSuffix(" info maximize: replica=a [MaximizeSidecarTests] in text\n"))
+    }
+
+    /// The text format is swift-log's own line, byte for byte (after the time, which is the
+    /// same format but may fall in another second).
+    @Test(arguments: [
+        Logger.Metadata(),
+        ["route": "/v1/messages", "status": .stringConvertible(200), "ms": .stringConvertible(1.5)],
+        ["nested": ["b": "2", "a": ["x", .stringConvertible(true)]], "empty": [:], "text": "with spaces = and \"quotes\"\n"],
+    ])
+    func theTextLineIsStreamLogHandlersLine(metadata: Logger.Metadata) throws {
+        let lines = NIOLockedValueBox<[[UInt8]]>([])
+        let output = LogOutput { line in lines.withLockedValue { $0.append(line) } }
+        output.format = .text
+        let captured = Captured()
+        for handler in [
+            DaemonLogHandler(label: "maximize", output: output) as any LogHandler,
+            StreamLogHandler(label: "maximize", stream: captured, metadataProvider: nil),
+        ] {
+            var logger = Logger(label: "maximize") { _ in handler }
+            logger[metadataKey: "replica"] = "r1"
+            logger.warning("a message: with [brackets]", metadata: metadata)
+            logger.notice("no metadata of its own")
+        }
+        let ours = lines.withLockedValue { $0 }.map { String(decoding: $0, as: UTF8.self) }.joined()
+        let theirs = captured.text.withLockedValue { $0 }
+        func withoutTime(_ text: String) -> [Substring] {
+            text.split(separator: "\n").map { $0.drop { $0 != " " } }
+        }
+        #expect(withoutTime(ours) == withoutTime(theirs))
+        #expect(ours.firstMatch(of: #/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} warning maximize: /#) != nil)
     }
 
     /// Lines far longer than a pipe writes atomically (`PIPE_BUF`, 4 KiB), from eight threads at

@@ -43,13 +43,24 @@ public enum JSONLogLine {
         if let metadata, !metadata.isEmpty {
             for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
                 line.append(UInt8(ascii: ","))
-                appendString(fixedKeys.contains(key) ? "metadata." + key : key, to: &line)
+                appendString(isFixed(key) ? "metadata." + key : key, to: &line)
                 line.append(UInt8(ascii: ":"))
                 appendValue(value, to: &line, depth: 0)
             }
         }
         line.append(contentsOf: "}\n".utf8)
         return line
+    }
+
+    /// Whether `key` is one of ``fixedKeys`` (without hashing it: this runs for every field).
+    static func isFixed(_ key: String) -> Bool {
+        switch key.utf8.count {
+        case 4: key == "time"
+        case 5: key == "level"
+        case 6: key == "logger"
+        case 7: key == "message"
+        default: false
+        }
     }
 
     /// The time now, for ``encode(time:level:label:message:metadata:)``.
@@ -124,17 +135,18 @@ public enum JSONLogLine {
         }
     }
 
-    /// A JSON number or boolean for a value that is one; `nil` for anything else.
+    /// A JSON number or boolean for a value that is one; `nil` for anything else. The common
+    /// types are tried first: each cast from an existential costs.
     static func literal(_ value: any CustomStringConvertible & Sendable) -> String? {
+        if let number = value as? Int { return String(number) }
+        if let number = value as? Double { return number.isFinite ? number.description : nil }
+        if let flag = value as? Bool { return flag ? "true" : "false" }
         switch value {
-        case let flag as Bool: return flag ? "true" : "false"
-        case let number as Int: return String(number)
         case let number as Int64: return String(number)
         case let number as Int32: return String(number)
         case let number as UInt: return String(number)
         case let number as UInt64: return String(number)
         case let number as UInt32: return String(number)
-        case let number as Double: return number.isFinite ? number.description : nil
         default: return nil
         }
     }
@@ -142,35 +154,47 @@ public enum JSONLogLine {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// `text` as a JSON string: quotes, backslashes and control characters (C0, DEL) escaped, and
-    /// U+2028 / U+2029 too (a line separator some readers split on).
+    /// U+2028 / U+2029 too (a line separator some readers split on). Runs of bytes that need
+    /// nothing are copied at once.
     static func appendString(_ text: String, to line: inout [UInt8]) {
         line.append(UInt8(ascii: "\""))
-        var utf8 = text.utf8.makeIterator()
-        while let byte = utf8.next() {
-            switch byte {
-            case UInt8(ascii: "\""): line.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): line.append(contentsOf: #"\\"#.utf8)
-            case 0x0A: line.append(contentsOf: #"\n"#.utf8)
-            case 0x0D: line.append(contentsOf: #"\r"#.utf8)
-            case 0x09: line.append(contentsOf: #"\t"#.utf8)
-            case 0x00..<0x20, 0x7F:
-                line.append(contentsOf: #"\u00"#.utf8)
-                line.append(hexDigits[Int(byte >> 4)])
-                line.append(hexDigits[Int(byte & 0x0F)])
-            case 0xE2:
-                // U+2028 and U+2029 are E2 80 A8 / E2 80 A9 (valid UTF-8: two continuation bytes follow).
-                let second = utf8.next() ?? 0
-                let third = utf8.next() ?? 0
-                if second == 0x80, third == 0xA8 || third == 0xA9 {
-                    line.append(contentsOf: (third == 0xA8 ? #"\u2028"# : #"\u2029"#).utf8)
-                } else {
-                    line.append(byte)
-                    line.append(second)
-                    line.append(third)
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                let escape: StaticString?
+                var length = 1
+                switch byte {
+                case UInt8(ascii: "\""): escape = #"\""#
+                case UInt8(ascii: "\\"): escape = #"\\"#
+                case 0x0A: escape = #"\n"#
+                case 0x0D: escape = #"\r"#
+                case 0x09: escape = #"\t"#
+                case 0x00..<0x20, 0x7F: escape = ""
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+                    // U+2028 and U+2029 are E2 80 A8 / E2 80 A9.
+                    escape = bytes[index + 2] == 0xA8 ? #"\u2028"# : #"\u2029"#
+                    length = 3
+                default: escape = nil
                 }
-            default:
-                line.append(byte)
+                guard let escape else {
+                    index += 1
+                    continue
+                }
+                line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                if escape.utf8CodeUnitCount > 0 {
+                    escape.withUTF8Buffer { line.append(contentsOf: $0) }
+                } else {
+                    line.append(contentsOf: #"\u00"#.utf8)
+                    line.append(hexDigits[Int(byte >> 4)])
+                    line.append(hexDigits[Int(byte & 0x0F)])
+                }
+                index += length
+                start = index
             }
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
         }
         line.append(UInt8(ascii: "\""))
     }

@@ -20,6 +20,9 @@ struct AccessRecord: Sendable {
     var reason: String?
     /// The client closed the connection before the end of its answer.
     var clientGone = false
+    /// The `content-length` of the response head written, when it had one: a client that read
+    /// that much and closed did not leave early, even if the upstream's end was still on its way.
+    var declaredLength: Int?
     /// Written already: an exchange has one access line, whichever way it ends.
     var logged = false
 

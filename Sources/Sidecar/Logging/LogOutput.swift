@@ -7,10 +7,10 @@ import Synchronization
 /// set before `config.json` is read (from `--log-format` / `MAXIMIZE_LOG_FORMAT`), after it is,
 /// and at every reload that applies, so a change of format takes effect at once.
 ///
-/// A JSON line is written with one `write(2)` under a lock, so lines from concurrent threads
-/// never interleave.
+/// A line is written with one `write(2)` under a lock, so lines from concurrent threads never
+/// interleave.
 final class LogOutput: Sendable {
-    /// The daemon's: JSON lines on stderr.
+    /// The daemon's: lines on stderr.
     static let standardError = LogOutput { line in LogOutput.writeAll(line, to: 2) }
 
     private let json = Atomic<Bool>(false)
@@ -18,7 +18,7 @@ final class LogOutput: Sendable {
     private let lock = NIOLock()
     private let sink: @Sendable ([UInt8]) -> Void
 
-    /// `sink` receives each JSON line, newline included, one call per line.
+    /// `sink` receives each line, newline included, one call per line.
     init(sink: @escaping @Sendable ([UInt8]) -> Void) {
         self.sink = sink
     }

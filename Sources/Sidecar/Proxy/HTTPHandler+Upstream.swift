@@ -97,6 +97,7 @@ extension HTTPHandler {
         }
         if let responseHead = exchange.transformer.head(head, request: exchange.head) {
             exchange.access.headAt = WallClock.monotonicNanoseconds()
+            exchange.access.declaredLength = responseHead.headers.first(name: "content-length").flatMap { Int($0) }
             context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
         }
     }

@@ -25,26 +25,26 @@ extension HTTPHandler {
         func milliseconds(_ end: UInt64) -> Double {
             Double((end &- exchange.startedAt) / 1000) / 1000
         }
-        var metadata: Logger.Metadata = [
-            "route": .string(exchange.route.label),
-            "method": .string(exchange.head.method.rawValue),
-            "status": .stringConvertible(status),
-            "stream": .stringConvertible(shaped?.stream ?? false),
-            "head_ms": .stringConvertible(milliseconds(access.headAt ?? now)),
-            "duration_ms": .stringConvertible(milliseconds(now)),
-            "bytes_in": .stringConvertible(max(exchange.bytesIn, exchange.body.readableBytes)),
-            "bytes_out": .stringConvertible(exchange.bytesOut),
-            "client_gone": .stringConvertible(access.clientGone),
-            "retries": .stringConvertible(access.retries.count),
-        ]
+        // Sized once: the fields are set one by one, with no growth on the way.
+        var metadata = Logger.Metadata(minimumCapacity: 24)
+        metadata["route"] = .string(exchange.route.label)
+        metadata["method"] = .string(exchange.head.method.rawValue)
+        metadata["status"] = .stringConvertible(status)
+        metadata["stream"] = .stringConvertible(shaped?.stream ?? false)
+        metadata["head_ms"] = .stringConvertible(milliseconds(access.headAt ?? now))
+        metadata["duration_ms"] = .stringConvertible(milliseconds(now))
+        metadata["bytes_in"] = .stringConvertible(max(exchange.bytesIn, exchange.body.readableBytes))
+        metadata["bytes_out"] = .stringConvertible(exchange.bytesOut)
+        metadata["client_gone"] = .stringConvertible(access.clientGone)
+        metadata["retries"] = .stringConvertible(access.retries.count)
         if let shaped {
-            if let requested = shaped.requestedModel { metadata["model"] = .string(ExternalText.clean(requested, limit: 100)) }
-            metadata["model_upstream"] = .string(ExternalText.clean(shaped.model, limit: 100))
+            if let requested = shaped.requestedModel { metadata["model"] = .string(clean(requested, limit: 100)) }
+            metadata["model_upstream"] = .string(clean(shaped.model, limit: 100))
         }
         if !access.retries.isEmpty {
             metadata["retry_reasons"] = .string(access.retries.map(\.rawValue).joined(separator: ","))
         }
-        if let id = access.requestID { metadata["request_id"] = .string(ExternalText.clean(id, limit: 100)) }
+        if let id = access.requestID { metadata["request_id"] = .string(clean(id, limit: 100)) }
         if let usage = access.usage {
             metadata["input_tokens"] = .stringConvertible(usage.inputTokens)
             metadata["output_tokens"] = .stringConvertible(usage.outputTokens)
@@ -52,7 +52,14 @@ extension HTTPHandler {
             metadata["cache_read_input_tokens"] = .stringConvertible(usage.cacheReadInputTokens)
         }
         if let error = access.error { metadata["error"] = .string(error) }
-        if let reason = access.reason { metadata["reason"] = .string(ExternalText.clean(reason, limit: 200)) }
+        if let reason = access.reason { metadata["reason"] = .string(clean(reason, limit: 200)) }
         return metadata
+    }
+
+    /// Text from outside as ``ExternalText/clean(_:limit:secrets:)`` makes it, without its cost
+    /// for the usual case: short printable ASCII (a model id, a request id) is already clean.
+    static func clean(_ text: String, limit: Int) -> String {
+        if text.utf8.count <= limit, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
+        return ExternalText.clean(text, limit: limit)
     }
 }

@@ -81,7 +81,7 @@ extension HTTPHandler {
             // The client's choice, not a failure of the proxy: counted, logged at debug level.
             complete(exchange, failed: false, note: nil, answered: responseStarted ? exchange.upstreamStatus : nil)
             exchange.configuration.logger.debug("client disconnected; upstream transfer cancelled")
-            exchange.access.clientGone = true
+            exchange.access.clientGone = exchange.access.declaredLength.map { exchange.bytesOut < $0 } ?? true
             logAccess(exchange, status: responseStarted ? exchange.upstreamStatus : Self.clientClosedStatus)
         case .resumeUpstream:
             exchange?.transfer?.resume()
