@@ -32,7 +32,8 @@ struct ValidatedRequest {
             let translated: ChatCompletionRequest.Translated
             do {
                 let json = try body.withUnsafeReadableBytes { bytes in try JSONParser.parse(bytes) }
-                translated = try ChatCompletionRequest.translate(json)
+                let settings = shaper.settings
+                translated = try ChatCompletionRequest.translate(json) { settings.resolveModel($0 ?? settings.models.defaultModel) }
             } catch let error as JSONParseError {
                 return .failure(.openAI(OpenAIError(message: "the request body is not valid JSON: \(error)")))
             } catch let error as OpenAIError {

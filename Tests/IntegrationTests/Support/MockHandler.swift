@@ -168,6 +168,7 @@ final class MockHandler: ChannelInboundHandler {
             writeWhole(context: context, status: 200, headers: [], body: Array(#"{"input_tokens":42}"#.utf8))
             return
         }
+        if let json = request.json, answerStructured(context: context, request: json, model: model) { return }
         let reply = MockReply(request: request.json ?? .null)
         if request.json?["stream"]?.boolValue == true {
             if let tool = reply.toolUse {
