@@ -63,3 +63,30 @@ struct StructuredOutputSDKTests {
         )
     }
 }
+
+extension StructuredOutputSDKTests {
+    /// `models.structured_outputs: tool` sends even a Claude 4.5 model's strict schema as a forced tool.
+    @Test func theToolRuleForcesTheToolPath() async throws {
+        let mock = try MockUpstream()
+        defer { mock.shutdown() }
+        let sidecar = try await SidecarProcess(
+            config: #"{"server":{"drain_grace_seconds":0},"models":{"structured_outputs":"tool"}}"#,
+            upstream: mock.baseURL
+        )
+        defer { sidecar.stop() }
+        let body = """
+            {"model":"xs","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema",
+            "json_schema":{"name":"City","strict":true,"schema":{"type":"object","properties":{"city":{"type":"string"}},
+            "required":["city"],"additionalProperties":false}}}}
+            """
+        let response = try sidecar.request("POST", "/v1/chat/completions", headers: [("content-type", "application/json")], body: body)
+        #expect(response.status == 200)
+        let choice = response.json?["choices"]?.arrayValue?.first
+        #expect(choice?["message"]?["content"] == #"{"city":"mock text"}"#)
+        #expect(choice?["finish_reason"] == "stop")
+        let sent = try #require(mock.messageRequests.last?.json)
+        #expect(sent["model"] == "claude-haiku-4-5")
+        #expect(sent["tool_choice"] == ["type": "tool", "name": "City"])
+        #expect(sent["output_config"] == nil)
+    }
+}

@@ -86,3 +86,31 @@ struct ChatCompletionStructuredTests {
         #expect(String(decoding: output, as: UTF8.self).hasSuffix("data: [DONE]\n\n"))
     }
 }
+
+/// `models.structured_outputs`: the rule for strict schemas, from the file or the environment.
+struct StructuredOutputsSettingTests {
+    func load(_ config: String?, environment: [String: String] = [:]) throws(ConfigurationError) -> Settings {
+        let paths = MaximizePaths.resolve(stateDirectory: "/tmp/maximize-unit-state", environment: [:])
+        return try ConfigurationLoader(paths: paths, environment: environment, overrides: [:])
+            .load(fileContents: config.map { Array($0.utf8) }).settings
+    }
+
+    @Test func defaultFileAndEnvironment() throws {
+        #expect(try load(nil).models.structuredOutputs == .auto)
+        #expect(try load(#"{"models":{"structured_outputs":"tool"}}"#).models.structuredOutputs == .tool)
+        #expect(try load(nil, environment: ["MAXIMIZE_STRUCTURED_OUTPUTS": "native"]).models.structuredOutputs == .native)
+        #expect(throws: ConfigurationError.self) { try load(#"{"models":{"structured_outputs":"json"}}"#) }
+    }
+
+    @Test(arguments: [
+        (StructuredOutput.Rule.auto, "claude-haiku-4-5", StructuredOutput.Path.native),
+        (.auto, "claude-opus-4-1", .tool(name: "City")), (.tool, "claude-haiku-4-5", .tool(name: "City")),
+        (.native, "claude-opus-4-1", .native), (.native, "my-gateway-model", .native),
+    ])
+    func rulePicksThePath(rule: StructuredOutput.Rule, model: String, path: StructuredOutput.Path) throws {
+        let body =
+            #"{"model":"\#(model)","messages":[{"role":"user","content":"x"}],"response_format":\#(ChatCompletionStructuredTests.schemaFormat)}"#
+        let translated = try ChatCompletionRequest.translate(try JSONParser.parse(body), structuredRule: rule)
+        #expect(translated.structuredOutput?.path == path)
+    }
+}

@@ -63,6 +63,14 @@ extension ConfigurationResolver {
             default: Defaults.nicknameOrder.map { ($0, Defaults.nicknames[$0]!) }
         )
         for entry in extra { nicknames[entry.name] = entry.value }
+        let (structuredText, structuredSource) = try stringWithSource(
+            "models.structured_outputs",
+            env: ["MAXIMIZE_STRUCTURED_OUTPUTS"],
+            default: StructuredOutput.Rule.auto.rawValue
+        )
+        guard let structuredOutputs = StructuredOutput.Rule(rawValue: structuredText) else {
+            throw failure("models.structured_outputs", structuredSource, "must be auto, native or tool, got \"\(structuredText)\"")
+        }
 
         let (baseURL, baseURLSource) = try stringWithSource(
             "api.base_url",
@@ -151,7 +159,7 @@ extension ConfigurationResolver {
                 drainTimeoutSeconds: drainTimeout ?? 30,
                 readTimeoutSeconds: readTimeout ?? 30
             ),
-            models: .init(defaultModel: defaultModel, nicknames: nicknames),
+            models: .init(defaultModel: defaultModel, nicknames: nicknames, structuredOutputs: structuredOutputs),
             api: .init(
                 baseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL,
                 requestTimeout: timeout ?? Defaults.requestTimeout,

@@ -23,6 +23,8 @@ public struct Settings: Sendable, Equatable {
         public var defaultModel: String
         /// Built-in nicknames with `models.nicknames` merged over them.
         public var nicknames: [String: String]
+        /// Which path an OpenAI `response_format` takes (`models.structured_outputs`).
+        public var structuredOutputs: StructuredOutput.Rule = .auto
     }
 
     public struct API: Sendable, Equatable {

@@ -27,9 +27,11 @@ public enum ChatCompletionRequest {
     ]
 
     /// `resolveModel` gives the upstream model id for the client's model (nicknames resolved, the
-    /// default for none); it decides the path of a `response_format` (``StructuredOutput``).
+    /// default for none); with `structuredRule` it decides the path of a `response_format`
+    /// (``StructuredOutput``).
     public static func translate(
         _ body: JSONValue,
+        structuredRule: StructuredOutput.Rule = .auto,
         resolveModel: (String?) -> String = { $0 ?? "" }
     ) throws(OpenAIError) -> Translated {
         guard let request = body.objectValue else { throw OpenAIError(message: "the request body must be a JSON object") }
@@ -90,7 +92,7 @@ public enum ChatCompletionRequest {
         let tools = try translateTools(request)
         if !tools.isEmpty { output["tools"] = .array(tools) }
         if let choice = try translateToolChoice(request) { output["tool_choice"] = choice }
-        try structuredOutput?.apply(to: &output, model: resolveModel(requestedModel))
+        try structuredOutput?.apply(to: &output, model: resolveModel(requestedModel), rule: structuredRule)
 
         var stream = false
         if let value = request["stream"], !value.isNull {

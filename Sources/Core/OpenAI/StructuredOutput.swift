@@ -28,6 +28,16 @@ public struct StructuredOutput: Sendable, Hashable {
         case tool(name: String)
     }
 
+    /// Which path strict schemas take (`models.structured_outputs`).
+    public enum Rule: String, Sendable, Hashable, CaseIterable {
+        /// Native on models that support structured outputs (``supportsNativeFormat(model:)``).
+        case auto
+        /// Native for every model (an upstream that takes `output_config.format` whatever the id says).
+        case native
+        /// The forced tool for every model.
+        case tool
+    }
+
     /// The tool name used when the schema has no usable name.
     public static let defaultToolName = "json_response"
 
@@ -116,9 +126,10 @@ public struct StructuredOutput: Sendable, Hashable {
     }
 
     /// The path a request for `model` (an upstream model id, nicknames resolved) takes.
-    public func path(forModel model: String) -> Path {
-        switch format {
-        case .jsonSchema(_, _, true, _) where Self.supportsNativeFormat(model: model): .native
+    public func path(forModel model: String, rule: Rule = .auto) -> Path {
+        let native = rule == .native || (rule == .auto && Self.supportsNativeFormat(model: model))
+        return switch format {
+        case .jsonSchema(_, _, true, _) where native: .native
         case .jsonSchema(let name, _, _, _): .tool(name: name)
         case .jsonObject: .tool(name: Self.defaultToolName)
         }
@@ -126,8 +137,8 @@ public struct StructuredOutput: Sendable, Hashable {
 
     /// Edits the Messages request `request` (already translated) to ask for this format from
     /// `model`, and records the path taken.
-    public mutating func apply(to request: inout JSONObject, model: String) throws(OpenAIError) {
-        let path = path(forModel: model)
+    public mutating func apply(to request: inout JSONObject, model: String, rule: Rule = .auto) throws(OpenAIError) {
+        let path = path(forModel: model, rule: rule)
         switch path {
         case .native:
             var config = request["output_config"]?.objectValue ?? JSONObject()

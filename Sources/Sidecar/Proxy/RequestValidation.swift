@@ -33,7 +33,9 @@ struct ValidatedRequest {
             do {
                 let json = try body.withUnsafeReadableBytes { bytes in try JSONParser.parse(bytes) }
                 let settings = shaper.settings
-                translated = try ChatCompletionRequest.translate(json) { settings.resolveModel($0 ?? settings.models.defaultModel) }
+                translated = try ChatCompletionRequest.translate(json, structuredRule: settings.models.structuredOutputs) {
+                    settings.resolveModel($0 ?? settings.models.defaultModel)
+                }
             } catch let error as JSONParseError {
                 return .failure(.openAI(OpenAIError(message: "the request body is not valid JSON: \(error)")))
             } catch let error as OpenAIError {
