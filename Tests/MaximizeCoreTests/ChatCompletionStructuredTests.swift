@@ -40,6 +40,7 @@ struct ChatCompletionStructuredTests {
         #expect(plain["choices"]?.arrayValue?.first?["finish_reason"] == "tool_calls")
     }
 
+    /// A recorded tool-path stream (a text block before the forced tool, which the answer leaves out).
     @Test func forcedToolStreamIsContentDeltas() throws {
         let translated = try translate(model: "claude-opus-4-1")
         let recorded = """
@@ -47,19 +48,28 @@ struct ChatCompletionStructuredTests {
             data: {"type":"message_start","message":{"id":"msg_1","model":"claude-opus-4-1","usage":{"input_tokens":3,"output_tokens":1}}}
 
             event: content_block_start
-            data: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"t","name":"City","input":{}}}
+            data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
 
             event: content_block_delta
-            data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":""}}
-
-            event: content_block_delta
-            data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\\"city\\":"}}
-
-            event: content_block_delta
-            data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":" \\"Paris\\"}"}}
+            data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Here it is."}}
 
             event: content_block_stop
             data: {"type":"content_block_stop","index":0}
+
+            event: content_block_start
+            data: {"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"t","name":"City","input":{}}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":""}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\\"city\\":"}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":" \\"Paris\\"}"}}
+
+            event: content_block_stop
+            data: {"type":"content_block_stop","index":1}
 
             event: message_delta
             data: {"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":9}}

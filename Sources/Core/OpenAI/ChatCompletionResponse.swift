@@ -167,7 +167,11 @@ public struct ChatCompletionStream: Sendable {
         switch json["type"]?.stringValue {
         case "content_block_start", "content_block_delta":
             let text = current.text(in: json)
-            guard let index = json["index"]?.intValue, current.isAnswer(index: index) else { return nil }
+            guard let index = json["index"]?.intValue, current.isAnswer(index: index) else {
+                // On the tool path the forced tool's input is the whole answer: other text is not.
+                let isText = json["delta"]?["type"] == "text_delta"
+                return current.output.answerToolName != nil && isText ? [] : nil
+            }
             return text.map { chunk(delta: ["content": .string($0)]) } ?? []
         case "message_delta":
             recordUsage(json["usage"])
