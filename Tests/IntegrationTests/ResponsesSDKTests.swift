@@ -4,7 +4,7 @@ import Testing
 
 /// `POST /v1/responses` with the official `openai` Python SDK through the Unix socket:
 /// `responses.create`, `responses.stream`, a function-call round trip, an image, reasoning,
-/// upstream errors (whole and mid-stream), and the stateful features refused.
+/// `text.format` (`responses.parse`), upstream errors (whole and mid-stream), and the stateful features refused.
 @Suite(.serialized)
 struct ResponsesSDKTests {
     @Test func openAIResponsesAPIOverTheUnixSocket() async throws {
@@ -41,6 +41,14 @@ struct ResponsesSDKTests {
         #expect(result["image"] == "I see an image: base64 image/png")
         #expect(result["reasoning"] == ["types": ["reasoning", "message"], "summary": "Let me think.", "text": "Hello from the mock."])
 
+        #expect(
+            result["structured"] == [
+                "city": "Paris", "text": #"{"city":"Paris"}"#, "streamed": ["city": "Paris"], "final": ["city": "Paris"], "types": ["message"],
+            ]
+        )
+        let forced = try #require(mock.messageRequests.compactMap(\.json).first { $0["model"] == "claude-3-7-sonnet-latest" })
+        #expect(forced["tool_choice"] == ["type": "tool", "name": "Weather"])
+        #expect(forced["tools"]?.arrayValue?.first?["input_schema"]?["required"] == ["city"])
         #expect(result["error"] == ["status": 529, "class": "InternalServerError", "type": "overloaded_error"])
         #expect(result["stream_error"]?["types"] == ["error", "response.failed"])
         #expect(result["stream_error"]?["message"] == "Overloaded mid-stream")
@@ -68,7 +76,7 @@ struct ResponsesSDKTests {
         #expect(toolRound["tools"]?.arrayValue?.first?["input_schema"]?["required"] == ["city"])
         #expect(requests.contains { $0["thinking"] == ["type": "enabled", "budget_tokens": 2048] })
         // The refused requests never went upstream.
-        #expect(requests.count == 10)
+        #expect(requests.count == 12)
         #expect(mock.messageRequests.allSatisfy { $0.uri == "/v1/messages" && $0.header("authorization") == nil })
     }
 }

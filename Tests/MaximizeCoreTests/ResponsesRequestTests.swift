@@ -120,6 +120,30 @@ struct ResponsesRequestTests {
         #expect(Set(result.messages.objectValue?.keys ?? []) == ["messages", "max_tokens"])
     }
 
+    /// `text.format` goes through ``StructuredOutput``: a strict schema natively on a recent
+    /// model (the nickname resolved by the caller), anything else through one forced tool.
+    @Test func textFormatsTakeTheStructuredOutputPaths() throws {
+        let schema = #"{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}"#
+        let native = try ResponsesRequest.translate(
+            try JSONParser.parse(
+                #"{"model":"l","input":"x","text":{"format":{"type":"json_schema","name":"weather","strict":true,"schema":\#(schema)}}}"#
+            ),
+            resolveModel: { $0 == "l" ? "claude-sonnet-4-5" : "?" }
+        )
+        #expect(native.structuredOutput?.path == .native)
+        #expect(native.messages["output_config"]?["format"]?["type"] == "json_schema")
+        #expect(native.messages["tools"] == nil)
+        #expect(native.echo["text"]?["format"]?["name"] == "weather")
+
+        let tool = try translate(
+            #"{"model":"claude-3-7-sonnet-latest","input":"x","text":{"format":{"type":"json_object"}},"reasoning":{"effort":"high"}}"#
+        )
+        #expect(tool.structuredOutput?.path == .tool(name: StructuredOutput.defaultToolName))
+        #expect(tool.messages["tool_choice"] == ["type": "tool", "name": .string(StructuredOutput.defaultToolName)])
+        #expect(tool.messages["thinking"] == nil)
+        #expect(try translate(#"{"input":"x","text":{"format":{"type":"text"}}}"#).structuredOutput == nil)
+    }
+
     /// Each refused request, the parameter the 400 names, and a word its message must hold.
     @Test(arguments: [
         (#"{"input":"x","previous_response_id":"resp_1"}"#, "previous_response_id", "stateless"),
@@ -129,7 +153,8 @@ struct ResponsesRequestTests {
         (#"{"input":"x","prompt":{"id":"pmpt_1"}}"#, "prompt", "stored prompts"),
         (#"{"input":"x","tools":[{"type":"web_search_preview"}]}"#, "tools", "web_search_preview"),
         (#"{"input":"x","tool_choice":{"type":"file_search"}}"#, "tool_choice", "file_search"),
-        (#"{"input":"x","text":{"format":{"type":"json_object"}}}"#, "text.format", "json_object"),
+        (#"{"input":"x","text":{"format":{"type":"xml"}}}"#, "text.format", "xml"),
+        (#"{"input":"x","text":{"format":{"type":"json_schema","name":"n"}}}"#, "text.format", "schema"),
         (#"{"input":"x","reasoning":{"effort":"extreme"}}"#, "reasoning.effort", "low"),
         (#"{"input":[{"type":"item_reference","id":"msg_1"}]}"#, "input[0]", "item_reference"),
         (#"{"input":[{"type":"computer_call_output","call_id":"c"}]}"#, "input[0]", "computer_call_output"),

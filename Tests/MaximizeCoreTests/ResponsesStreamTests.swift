@@ -33,8 +33,12 @@ struct ResponsesStreamTests {
     ]
 
     /// The translated events, parsed back: (the `event:` name, the data).
-    static func run(_ events: [(String, String)], then finish: (inout ResponsesStream) -> [UInt8] = { $0.finish() }) -> [(String, JSONValue)] {
-        var stream = ResponsesStream(created: 1_700_000_000, echo: ["instructions": "Be brief."])
+    static func run(
+        _ events: [(String, String)],
+        structuredOutput: StructuredOutput? = nil,
+        then finish: (inout ResponsesStream) -> [UInt8] = { $0.finish() }
+    ) -> [(String, JSONValue)] {
+        var stream = ResponsesStream(created: 1_700_000_000, echo: ["instructions": "Be brief."], structuredOutput: structuredOutput)
         var bytes: [UInt8] = []
         for (name, data) in events { bytes += stream.translate(ServerSentEvent(event: name, data: data)) }
         bytes += finish(&stream)
@@ -131,6 +135,45 @@ struct ResponsesStreamTests {
         let last = Self.run(events).last
         #expect(last?.0 == "response.incomplete")
         #expect(last?.1["response"]?["incomplete_details"] == ["reason": "max_output_tokens"])
+    }
+
+    /// A `text.format` answered through the forced tool: its input is the message's text, and
+    /// the `tool_use` stop is a completed answer.
+    @Test func aForcedToolAnswerIsTheOutputText() throws {
+        var format = StructuredOutput(format: .jsonObject, param: "text.format")
+        var request: JSONObject = [:]
+        try format.apply(to: &request, model: "claude-3-7-sonnet-latest")
+        let events = Self.run(
+            [
+                Self.recorded[0],
+                (
+                    "content_block_start",
+                    #"{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"json_response","input":{}}}"#
+                ),
+                ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"city\":"}}"#),
+                ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"\"Paris\"}"}}"#),
+                ("content_block_stop", #"{"type":"content_block_stop","index":0}"#),
+                ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":7}}"#),
+                ("message_stop", #"{"type":"message_stop"}"#),
+            ],
+            structuredOutput: format
+        )
+        #expect(events.filter { $0.0 == "response.output_text.delta" }.map { $0.1["delta"] } == [.string(#"{"city":"#), .string(#""Paris"}"#)])
+        #expect(!events.contains { $0.0.hasPrefix("response.function_call") })
+        let completed = try #require(events.last)
+        #expect(completed.0 == "response.completed")
+        let item = completed.1["response"]?["output"]?.arrayValue?.first
+        #expect(item?["type"] == "message")
+        #expect(item?["content"]?.arrayValue?.first?["text"] == .string(#"{"city":"Paris"}"#))
+
+        let message = try JSONParser.parse(
+            #"{"id":"msg_1","model":"m","content":[{"type":"tool_use","id":"toolu_1","name":"json_response","input":{"a":1}}],"stop_reason":"tool_use","usage":{}}"#
+        )
+        let whole = ResponsesResponse.translate(message, echo: [:], created: 1, structuredOutput: format)
+        #expect(whole["status"] == "completed")
+        let wholeItem = whole["output"]?.arrayValue?.first
+        #expect(wholeItem?["type"] == "message")
+        #expect(wholeItem?["content"]?.arrayValue?.first?["text"] == .string(#"{"a":1}"#))
     }
 
     @Test func aWholeAnswerBecomesAResponseObject() throws {

@@ -32,15 +32,24 @@ struct ValidatedRequest {
             endpoint = messagesEndpoint
             source = body
         case .chatCompletions:
-            switch translate(body, ChatCompletionRequest.translate) {
-            case .success(let translated):
-                source = allocator.buffer(bytes: translated.messages.serialized())
-                openAI = translated
-            case .failure(let error): return .failure(error)
+            let translated: ChatCompletionRequest.Translated
+            do {
+                let json = try body.withUnsafeReadableBytes { bytes in try JSONParser.parse(bytes) }
+                translated = try ChatCompletionRequest.translate(json)
+            } catch let error as JSONParseError {
+                return .failure(.openAI(OpenAIError(message: "the request body is not valid JSON: \(error)")))
+            } catch let error as OpenAIError {
+                return .failure(.openAI(error))
+            } catch {
+                return .failure(.openAI(OpenAIError(message: "\(error)")))
             }
             endpoint = .messages
+            source = allocator.buffer(bytes: translated.messages.serialized())
+            openAI = translated
         case .responses:
-            switch translate(body, ResponsesRequest.translate) {
+            let settings = shaper.settings
+            let resolve = { (model: String?) in settings.resolveModel(model ?? settings.models.defaultModel) }
+            switch translate(body, { (json) throws(OpenAIError) in try ResponsesRequest.translate(json, resolveModel: resolve) }) {
             case .success(let translated):
                 source = allocator.buffer(bytes: translated.messages.serialized())
                 responses = translated

@@ -25,7 +25,8 @@ struct ResponsesTranslation: ResponseTransformer {
         let eventStream = head.header("content-type")?.hasPrefix("text/event-stream") == true
         if head.status == 200 { usage = UsageScanner(eventStream: eventStream) }
         guard head.status == 200, eventStream, request.stream else { return nil }
-        stream = (ResponsesStream(created: Int(WallClock.now()), echo: request.echo), SSEParser())
+        let translator = ResponsesStream(created: Int(WallClock.now()), echo: request.echo, structuredOutput: request.structuredOutput)
+        stream = (translator, SSEParser())
         var headers = HTTPHeaders(forwarded)
         headers.add(name: "content-type", value: "text/event-stream")
         headers.add(name: "cache-control", value: "no-cache")
@@ -70,7 +71,13 @@ struct ResponsesTranslation: ResponseTransformer {
         guard let message = try? JSONParser.parse(buffered) else {
             return respond(OpenAIError(status: 502, type: "api_error", message: "the upstream's answer is not valid JSON"))
         }
-        let body = ResponsesResponse.translate(message, echo: request.echo, created: Int(WallClock.now())).serialized()
+        let response = ResponsesResponse.translate(
+            message,
+            echo: request.echo,
+            created: Int(WallClock.now()),
+            structuredOutput: request.structuredOutput
+        )
+        let body = response.serialized()
         return .respond(WholeResponse(status: 200, contentType: "application/json", body: body, headers: forwarded))
     }
 

@@ -8,6 +8,7 @@ import json
 import sys
 
 import openai
+import pydantic
 
 _http = sys.modules[openai.DefaultHttpxClient.__mro__[1].__module__.split(".")[0]]
 
@@ -18,6 +19,10 @@ WEATHER_TOOL = {
     "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
 }
 PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+class Weather(pydantic.BaseModel):
+    city: str
 
 
 def refused(call):
@@ -119,6 +124,22 @@ def main() -> None:
         "types": [item.type for item in reasoning.output],
         "summary": reasoning.output[0].summary[0].text,
         "text": reasoning.output_text,
+    }
+
+    # text.format through a model without native structured outputs: the forced-tool path.
+    parsed = client.responses.parse(model="claude-3-7-sonnet-latest", input="Weather as JSON", text_format=Weather)
+    deltas = []
+    with client.responses.stream(model="l", input="JSON please", text={"format": {"type": "json_object"}}) as stream:
+        for event in stream:
+            if event.type == "response.output_text.delta":
+                deltas.append(event.delta)
+        final = stream.get_final_response()
+    result["structured"] = {
+        "city": parsed.output_parsed.city,
+        "text": parsed.output_text,
+        "streamed": json.loads("".join(deltas)),
+        "final": json.loads(final.output_text),
+        "types": [item.type for item in final.output],
     }
 
     try:

@@ -14,6 +14,8 @@ public enum ResponsesRequest {
         /// The request's parameters the `response` object repeats (`instructions`, `tools`,
         /// `tool_choice`, `temperature`, …), as the client sent them.
         public var echo: JSONObject
+        /// `text.format` other than `text`, with the path it took upstream.
+        public var structuredOutput: StructuredOutput?
     }
 
     /// Parameters with no Messages equivalent that are dropped without complaint.
@@ -36,7 +38,12 @@ public enum ResponsesRequest {
         "tool_choice", "tools", "top_p", "truncation", "user",
     ]
 
-    public static func translate(_ body: JSONValue) throws(OpenAIError) -> Translated {
+    /// `resolveModel` gives the upstream model id for the client's model (nicknames resolved, the
+    /// default for none); it decides the path of a `text.format` (``StructuredOutput``).
+    public static func translate(
+        _ body: JSONValue,
+        resolveModel: (String?) -> String = { $0 ?? "" }
+    ) throws(OpenAIError) -> Translated {
         guard let request = body.objectValue else { throw OpenAIError(message: "the request body must be a JSON object") }
         try rejectStateful(request)
         var output = JSONObject()
@@ -84,7 +91,7 @@ public enum ResponsesRequest {
         if let thinking = try ChatCompletionRequest.thinking(effort: request["reasoning"]?["effort"], param: "reasoning.effort") {
             output["thinking"] = thinking
         }
-        try translateTextFormat(request["text"])
+        var structuredOutput = try StructuredOutput(responsesTextFormat: request["text"]?["format"])
         if let top = request["top_logprobs"], !top.isNull, top.intValue != 0 {
             throw OpenAIError(message: "top_logprobs is not supported", param: "top_logprobs")
         }
@@ -95,6 +102,7 @@ public enum ResponsesRequest {
         let tools = try translateTools(request["tools"])
         if !tools.isEmpty { output["tools"] = .array(tools) }
         if let choice = try translateToolChoice(request) { output["tool_choice"] = choice }
+        try structuredOutput?.apply(to: &output, model: resolveModel(requestedModel))
 
         var stream = false
         if let value = request["stream"], !value.isNull {
@@ -105,7 +113,13 @@ public enum ResponsesRequest {
 
         var echo = JSONObject()
         for name in echoedParameters { if let value = request[name], !value.isNull { echo[name] = value } }
-        return Translated(messages: .object(output), stream: stream, requestedModel: requestedModel, echo: echo)
+        return Translated(
+            messages: .object(output),
+            stream: stream,
+            requestedModel: requestedModel,
+            echo: echo,
+            structuredOutput: structuredOutput
+        )
     }
 
     /// Refuses what needs a stored response: the proxy keeps nothing between requests.
@@ -119,15 +133,6 @@ public enum ResponsesRequest {
                 message: "store: true is not supported by this stateless proxy (nothing is stored); send store: false or leave it out",
                 param: "store"
             )
-        }
-    }
-
-    /// `text.format`: only plain text for now.
-    static func translateTextFormat(_ text: JSONValue?) throws(OpenAIError) {
-        guard let format = text?["format"], !format.isNull else { return }
-        let type = format["type"]?.stringValue ?? "?"
-        guard type == "text" else {
-            throw OpenAIError(message: "text.format \(type) is not supported; ask for JSON in the prompt or use a tool", param: "text.format")
         }
     }
 

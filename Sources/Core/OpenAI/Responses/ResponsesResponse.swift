@@ -4,7 +4,8 @@
 /// Ids: the response is `resp_` + the message id's tail; each content block becomes one output
 /// item: text a `message` (`msg_…_N`) with one `output_text` part, `tool_use` a `function_call`
 /// (`fc_` + the tool use id's tail, `call_id` the tool use id), thinking a `reasoning` item whose
-/// summary is the thinking text and whose `encrypted_content` is its signature.
+/// summary is the thinking text and whose `encrypted_content` is its signature. With a
+/// `text.format` answered through a forced tool, that tool's input is the `output_text`.
 public enum ResponsesResponse {
     /// `encrypted_content` of a reasoning item made from a `redacted_thinking` block.
     public static let redactedPrefix = "redacted:"
@@ -103,10 +104,21 @@ public enum ResponsesResponse {
     }
 
     /// The `response` object for a whole Messages answer.
-    public static func translate(_ message: JSONValue, echo: JSONObject, created: Int) -> JSONValue {
+    public static func translate(
+        _ message: JSONValue,
+        echo: JSONObject,
+        created: Int,
+        structuredOutput: StructuredOutput? = nil
+    ) -> JSONValue {
         let id = responseID(message["id"]?.stringValue)
         var output: [JSONValue] = []
+        let answerTool = structuredOutput?.answerToolName
         for (index, block) in (message["content"]?.arrayValue ?? []).enumerated() {
+            if answerTool != nil, structuredOutput?.isAnswerBlock(block) == true {
+                let text = (block["input"] ?? .object(JSONObject())).jsonString
+                output.append(messageItem(id: messageItemID(response: id, index: index), text: text, status: "completed"))
+                continue
+            }
             switch block["type"]?.stringValue {
             case "text":
                 output.append(messageItem(id: messageItemID(response: id, index: index), text: block["text"]?.stringValue ?? "", status: "completed"))
@@ -133,7 +145,8 @@ public enum ResponsesResponse {
             default: break
             }
         }
-        let (status, incomplete) = status(message["stop_reason"]?.stringValue)
+        let stopReason = message["stop_reason"]?.stringValue
+        let (status, incomplete) = status(structuredOutput.map { $0.stopReason(stopReason) } ?? stopReason)
         return object(
             id: id,
             created: created,

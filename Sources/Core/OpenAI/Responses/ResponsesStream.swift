@@ -19,6 +19,8 @@ public struct ResponsesStream: Sendable {
 
     let created: Int
     let echo: JSONObject
+    /// A `text.format` answered through a forced tool: that tool's input streams as the text.
+    let structuredOutput: StructuredOutput?
     var id = "resp_maximize"
     var model = ""
     var sequence = 0
@@ -31,9 +33,10 @@ public struct ResponsesStream: Sendable {
     var started = false
     var finished = false
 
-    public init(created: Int, echo: JSONObject) {
+    public init(created: Int, echo: JSONObject, structuredOutput: StructuredOutput? = nil) {
         self.created = created
         self.echo = echo
+        self.structuredOutput = structuredOutput
     }
 
     /// The Responses SSE bytes for one upstream event (possibly none).
@@ -61,7 +64,7 @@ public struct ResponsesStream: Sendable {
         case "message_stop":
             guard started else { return [] }
             finished = true
-            let (status, incomplete) = ResponsesResponse.status(stopReason)
+            let (status, incomplete) = ResponsesResponse.status(structuredOutput.map { $0.stopReason(stopReason) } ?? stopReason)
             let response = ResponsesResponse.object(
                 id: id,
                 created: created,
@@ -119,7 +122,8 @@ public struct ResponsesStream: Sendable {
         let outputIndex = items.count
         let item: JSONValue
         var opened: OpenBlock
-        switch block["type"]?.stringValue {
+        let answer = structuredOutput?.answerToolName != nil && structuredOutput?.isAnswerBlock(block) == true
+        switch answer ? "text" : block["type"]?.stringValue {
         case "text":
             opened = OpenBlock(kind: .text, outputIndex: outputIndex, itemID: ResponsesResponse.messageItemID(response: id, index: index))
             item = ResponsesResponse.messageItem(id: opened.itemID, text: "", status: "in_progress")
@@ -154,8 +158,8 @@ public struct ResponsesStream: Sendable {
         guard var block = open[index] else { return [] }
         defer { open[index] = block }
         switch (block.kind, delta["type"]?.stringValue) {
-        case (.text, "text_delta"):
-            let text = delta["text"]?.stringValue ?? ""
+        case (.text, "text_delta"), (.text, "input_json_delta"):
+            let text = (delta["text"] ?? delta["partial_json"])?.stringValue ?? ""
             block.text += text
             return emit("response.output_text.delta", part(block, ["delta": .string(text), "logprobs": []]))
         case (.thinking, "thinking_delta"):
