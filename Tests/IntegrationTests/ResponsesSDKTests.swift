@@ -78,5 +78,16 @@ struct ResponsesSDKTests {
         // The refused requests never went upstream.
         #expect(requests.count == 12)
         #expect(mock.messageRequests.allSatisfy { $0.uri == "/v1/messages" && $0.header("authorization") == nil })
+
+        // Counted under their own route label (the last exchange is counted as its connection ends: poll).
+        var counts: [Double?] = []
+        for _ in 0..<200 {
+            counts = try ["200", "529", "400"].map { status in
+                try sidecar.metric("maximize_requests_total", labels: [#"route="/v1/responses""#, #"status="\#(status)""#])
+            }
+            if counts == [11, 1, 3] { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(counts == [11, 1, 3])
     }
 }

@@ -118,6 +118,10 @@ struct ResponsesRequestTests {
         #expect(result.messages["store"] == nil)
         #expect(result.echo["metadata"] == ["a": "b"])
         #expect(Set(result.messages.objectValue?.keys ?? []) == ["messages", "max_tokens"])
+        for name in ResponsesRequest.ignoredParameters {
+            let alone = try translate(#"{"input":"x","\#(name)":"auto"}"#)
+            #expect(Set(alone.messages.objectValue?.keys ?? []) == ["messages", "max_tokens"], "\(name)")
+        }
     }
 
     /// `text.format` goes through ``StructuredOutput``: a strict schema natively on a recent
