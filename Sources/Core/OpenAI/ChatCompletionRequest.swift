@@ -80,13 +80,8 @@ public enum ChatCompletionRequest {
         }
         if let user = request["user"]?.stringValue { output["metadata"] = ["user_id": .string(user)] }
 
-        if let effort = request["reasoning_effort"], !effort.isNull {
-            guard let name = effort.stringValue, name == "minimal" || name == "none" || reasoningBudgets[name] != nil else {
-                throw OpenAIError(message: "reasoning_effort must be none, minimal, low, medium or high", param: "reasoning_effort")
-            }
-            if let budget = reasoningBudgets[name] {
-                output["thinking"] = ["type": "enabled", "budget_tokens": .int(budget)]
-            }
+        if let thinking = try thinking(effort: request["reasoning_effort"], param: "reasoning_effort") {
+            output["thinking"] = thinking
         }
 
         let tools = try translateTools(request)
@@ -108,6 +103,16 @@ public enum ChatCompletionRequest {
             requestedModel: requestedModel,
             structuredOutput: structuredOutput
         )
+    }
+
+    /// The Messages `thinking` for an OpenAI reasoning effort (`reasoning_effort` here,
+    /// `reasoning.effort` on `/v1/responses`): `nil` when absent, `none` or `minimal`.
+    public static func thinking(effort: JSONValue?, param: String) throws(OpenAIError) -> JSONValue? {
+        guard let effort, !effort.isNull else { return nil }
+        guard let name = effort.stringValue, name == "minimal" || name == "none" || reasoningBudgets[name] != nil else {
+            throw OpenAIError(message: "\(param) must be none, minimal, low, medium or high", param: param)
+        }
+        return reasoningBudgets[name].map { ["type": "enabled", "budget_tokens": .int($0)] }
     }
 
     /// Parameters that change the answer in ways the Messages API cannot honour are refused,

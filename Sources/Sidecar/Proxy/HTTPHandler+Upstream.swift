@@ -14,7 +14,7 @@ extension HTTPHandler {
             request = UpstreamRequest(
                 method: "POST",
                 url: settings.api.baseURL + validated.endpoint.path
-                    + (exchange.route == .chatCompletions ? "" : Route.query(of: exchange.head.uri)),
+                    + (exchange.route.speaksOpenAI ? "" : Route.query(of: exchange.head.uri)),
                 headers: longContextHeaders(UpstreamHeaders.build(client: clientHeaders, credential: credential, settings: settings)),
                 body: validated.shaped.body,
                 timeout: settings.api.requestTimeout,

@@ -144,6 +144,9 @@ extension HTTPHandler {
             if let openAI = request.openAI {
                 exchange.transformer = ChatCompletionsTranslation(request: openAI)
             }
+            if let responses = request.responses {
+                exchange.transformer = ResponsesTranslation(request: responses)
+            }
             perform(machine.bodyValidated())
         case .failure(let error):
             perform(machine.bodyRejected(error))

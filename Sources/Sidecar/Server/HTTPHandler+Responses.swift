@@ -8,7 +8,7 @@ extension HTTPHandler {
         respond(head, WholeResponse(status: Int(status.code), contentType: "application/json", body: value.serialized()))
     }
 
-    /// Answers with an error the proxy made: Anthropic's shape, or OpenAI's on `/v1/chat/completions`.
+    /// Answers with an error the proxy made: Anthropic's shape, or OpenAI's on the OpenAI routes.
     func respondError(
         _ head: HTTPRequestHead,
         route: Route,

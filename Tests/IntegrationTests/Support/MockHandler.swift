@@ -86,6 +86,9 @@ final class MockHandler: ChannelInboundHandler {
         if let user = request.json?["metadata"]?["user_id"]?.stringValue, user.hasPrefix("mock-huge-") {
             options["huge_bytes"] = .number(String(user.dropFirst(10)))
         }
+        if request.json?["metadata"]?["user_id"]?.stringValue == "mock-stream-error" {
+            options["raw_sse"] = .string(Self.streamThatFails(model: request.json?["model"]?.stringValue ?? "claude-sonnet-5"))
+        }
         var status = options["status"]?.intValue ?? 200
         if let times = options["fail_times"]?.intValue, let key = options["key"]?.stringValue {
             let seen = mock.counters.withLock { counters in
