@@ -1,6 +1,7 @@
 import Foundation
 import MaximizeCore
 import NIOConcurrencyHelpers
+import Synchronization
 import Testing
 
 /// What a drain does to the connections it finds (the real daemon, raw HTTP on its socket):
