@@ -114,6 +114,7 @@ extension ConfigurationResolver {
         )
         let overloadBackoff = try number("api.overload_backoff_seconds", default: 1, range: 0.01...60, integer: false)
         let identity = try string("api.identity_text", default: Defaults.identityText)
+        let identityMarkers = try stringList("api.identity_markers", default: Defaults.identityMarkers).filter { !$0.isEmpty }
         var betas: [String] = []
         for beta in try stringList("api.betas", default: Defaults.betas) {
             betas.append(try headerValue("api.betas", beta))
@@ -166,6 +167,7 @@ extension ConfigurationResolver {
                 caFile: caFile?.isEmpty == false ? caFile : nil,
                 httpVersion: httpVersion,
                 identityText: identity,
+                identityMarkers: identityMarkers,
                 betas: betas,
                 userAgent: userAgent,
                 headers: headers,

@@ -15,7 +15,14 @@ extension HTTPHandler {
                 method: "POST",
                 url: settings.api.baseURL + validated.endpoint.path
                     + (exchange.route.speaksOpenAI ? "" : Route.query(of: exchange.head.uri)),
-                headers: longContextHeaders(UpstreamHeaders.build(client: clientHeaders, credential: credential, settings: settings)),
+                headers: longContextHeaders(
+                    UpstreamHeaders.build(
+                        client: clientHeaders,
+                        credential: credential,
+                        settings: settings,
+                        forwarding: exchange.route.speaksOpenAI ? .anthropicOnly : .endToEnd
+                    )
+                ),
                 body: validated.shaped.body,
                 timeout: settings.api.requestTimeout,
                 caFile: settings.api.caFile,

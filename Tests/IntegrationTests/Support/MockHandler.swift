@@ -160,7 +160,8 @@ final class MockHandler: ChannelInboundHandler {
             headers.append(("anthropic-ratelimit-requests-remaining", "0"))
             let type = options["error_type"]?.stringValue ?? "api_error"
             let body: JSONValue = ["type": "error", "error": ["type": .string(type), "message": "mock failure"]]
-            writeWhole(context: context, status: status, headers: headers, body: body.serialized())
+            let reason = options["reason"]?.stringValue ?? ""
+            writeWhole(context: context, status: status, reason: reason, headers: headers, body: body.serialized())
             return
         }
         if request.method == "GET" {
