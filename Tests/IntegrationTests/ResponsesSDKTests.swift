@@ -41,9 +41,11 @@ struct ResponsesSDKTests {
         #expect(result["image"] == "I see an image: base64 image/png")
         #expect(result["reasoning"] == ["types": ["reasoning", "message"], "summary": "Let me think.", "text": "Hello from the mock."])
 
+        // The mock generates the forced tool's input from its schema (MockHandler+StructuredOutput).
         #expect(
             result["structured"] == [
-                "city": "Paris", "text": #"{"city":"Paris"}"#, "streamed": ["city": "Paris"], "final": ["city": "Paris"], "types": ["message"],
+                "city": "mock text", "text": #"{"city":"mock text"}"#, "streamed": ["answer": "mock text"],
+                "final": ["answer": "mock text"], "types": ["message"],
             ]
         )
         let forced = try #require(mock.messageRequests.compactMap(\.json).first { $0["model"] == "claude-3-7-sonnet-latest" })
