@@ -143,8 +143,16 @@ import Testing
         #expect(try sidecar.request("POST", "/v1/messages", body: Self.hello).status == 200)
         #expect(try sidecar.request("POST", "/v1/messages", body: "{").status == 400)
         sidecar.stop()
-        let after = String(sidecar.log.dropFirst(text.count))
-        let objects = Self.jsonLines(after)
+        // From the reload on (a background check may still write text lines before it).
+        let log = sidecar.log
+        let reloaded = try #require(
+            log.range(
+                of: #"{"time""#,
+                options: .backwards,
+                range: log.startIndex..<(log.range(of: #""message":"configuration reloaded""#)?.lowerBound ?? log.endIndex)
+            )
+        )
+        let objects = Self.jsonLines(String(log[reloaded.lowerBound...]))
         #expect(objects.contains { $0["message"] as? String == "stopped" })
         #expect(Self.access(objects).isEmpty)
         #expect(mock.messageRequests.count == 2)

@@ -37,6 +37,9 @@ struct ValidationOrderTests {
         let badChat = try sidecar.request("POST", "/v1/chat/completions", body: #"{"messages":"nope"}"#)
         #expect(badChat.status == 400)
         #expect(badChat.json?["error"]?["param"]?.stringValue == "messages")
+        let stateful = try sidecar.request("POST", "/v1/responses", body: #"{"input":"x","previous_response_id":"resp_1"}"#)
+        #expect(stateful.status == 400)
+        #expect(stateful.json?["error"]?["param"]?.stringValue == "previous_response_id")
         #expect(mock.counters.withLock { $0.refreshArrivals } == before)
         #expect(mock.messageRequests.isEmpty)
         // A valid request on the same token does refresh.

@@ -97,7 +97,11 @@ struct ChatCompletionRequestTests {
     @Test(arguments: [
         (#"{"messages":[]}"#, "messages"), (#"{"messages":[{"role":"user","content":"x"}],"n":2}"#, "n"),
         (#"{"messages":[{"role":"user","content":"x"}],"logprobs":true}"#, "logprobs"),
-        (#"{"messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_object"}}"#, "response_format"),
+        (#"{"messages":[{"role":"user","content":"x"}],"response_format":{"type":"xml"}}"#, "response_format"),
+        (
+            #"{"messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_object"},"tools":[{"type":"function","function":{"name":"f"}}]}"#,
+            "response_format"
+        ),
         (#"{"messages":[{"role":"wizard","content":"x"}]}"#, "messages[0]"),
         (#"{"messages":[{"role":"user","content":[{"type":"input_audio"}]}]}"#, "messages[0]"),
         (#"{"messages":[{"role":"tool","content":"x"}]}"#, "messages[0]"),

@@ -20,8 +20,10 @@ struct ResponseHeaderLineTests {
     @Test func blankStatusAndMalformedLinesAreTold() {
         #expect(parse("\r\n") == .end)
         #expect(parse("\n") == .end)
-        #expect(parse("HTTP/1.1 103 Early Hints\r\n") == .status)
-        #expect(parse("HTTP/2 200 \r\n") == .status)
+        #expect(parse("HTTP/1.1 103 Early Hints\r\n") == .status(reason: "Early Hints"))
+        #expect(parse("HTTP/2 200 \r\n") == .status(reason: ""))
+        #expect(parse("HTTP/1.1 529 Overloaded\r\n") == .status(reason: "Overloaded"))
+        #expect(parse("HTTP/1.1 529\r\n") == .status(reason: ""))
         #expect(parse("no colon here\r\n") == .other)
         #expect(parse(": no name\r\n") == .other)
     }

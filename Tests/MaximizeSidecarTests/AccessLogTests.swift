@@ -214,6 +214,24 @@ import Testing
         #expect(lines.last?["output_tokens"] == "2")
     }
 
+    /// A route added later gets its line without code of its own: the line belongs to the exchange.
+    @Test func theResponsesRouteIsLoggedToo() throws {
+        let harness = try ExchangeHarness()
+        let capture = harness.captureLog()
+        try harness.request(.POST, "/v1/responses", body: #"{"model":"m","input":"hi"}"#)
+        harness.upstream.started[0].head(200)
+        harness.upstream.started[0].body(
+            #"{"id":"msg","type":"message","role":"assistant","content":[{"type":"text","text":"ok"}],"model":"x","stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":4}}"#
+        )
+        harness.upstream.started[0].end()
+        harness.run()
+        let line = try Self.only(capture)
+        #expect(line["route"] == "/v1/responses")
+        #expect(line["status"] == "200")
+        #expect(line["model"] == "m")
+        #expect(line["output_tokens"] == "4")
+    }
+
     @Test func accessLogFalseWritesNone() throws {
         let harness = try ExchangeHarness { $0.server.accessLog = false }
         let capture = harness.captureLog()

@@ -63,6 +63,14 @@ extension ConfigurationResolver {
             default: Defaults.nicknameOrder.map { ($0, Defaults.nicknames[$0]!) }
         )
         for entry in extra { nicknames[entry.name] = entry.value }
+        let (structuredText, structuredSource) = try stringWithSource(
+            "models.structured_outputs",
+            env: ["MAXIMIZE_STRUCTURED_OUTPUTS"],
+            default: StructuredOutput.Rule.auto.rawValue
+        )
+        guard let structuredOutputs = StructuredOutput.Rule(rawValue: structuredText) else {
+            throw failure("models.structured_outputs", structuredSource, "must be auto, native or tool, got \"\(structuredText)\"")
+        }
 
         let (baseURL, baseURLSource) = try stringWithSource(
             "api.base_url",
@@ -106,6 +114,7 @@ extension ConfigurationResolver {
         )
         let overloadBackoff = try number("api.overload_backoff_seconds", default: 1, range: 0.01...60, integer: false)
         let identity = try string("api.identity_text", default: Defaults.identityText)
+        let identityMarkers = try stringList("api.identity_markers", default: Defaults.identityMarkers).filter { !$0.isEmpty }
         var betas: [String] = []
         for beta in try stringList("api.betas", default: Defaults.betas) {
             betas.append(try headerValue("api.betas", beta))
@@ -151,13 +160,14 @@ extension ConfigurationResolver {
                 drainTimeoutSeconds: drainTimeout ?? 30,
                 readTimeoutSeconds: readTimeout ?? 30
             ),
-            models: .init(defaultModel: defaultModel, nicknames: nicknames),
+            models: .init(defaultModel: defaultModel, nicknames: nicknames, structuredOutputs: structuredOutputs),
             api: .init(
                 baseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL,
                 requestTimeout: timeout ?? Defaults.requestTimeout,
                 caFile: caFile?.isEmpty == false ? caFile : nil,
                 httpVersion: httpVersion,
                 identityText: identity,
+                identityMarkers: identityMarkers,
                 betas: betas,
                 userAgent: userAgent,
                 headers: headers,

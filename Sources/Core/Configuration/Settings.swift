@@ -27,6 +27,8 @@ public struct Settings: Sendable, Equatable {
         public var defaultModel: String
         /// Built-in nicknames with `models.nicknames` merged over them.
         public var nicknames: [String: String]
+        /// Which path an OpenAI `response_format` takes (`models.structured_outputs`).
+        public var structuredOutputs: StructuredOutput.Rule = .auto
     }
 
     public struct API: Sendable, Equatable {
@@ -35,6 +37,8 @@ public struct Settings: Sendable, Equatable {
         public var caFile: String?
         public var httpVersion: HTTPVersionPreference
         public var identityText: String
+        /// Lines that mark a `system` as already carrying an identity (`api.identity_markers`).
+        public var identityMarkers: [String] = Defaults.identityMarkers
         public var betas: [String]
         public var userAgent: String
         /// Extra headers sent upstream with OAuth credentials, in order.
@@ -48,7 +52,8 @@ public struct Settings: Sendable, Equatable {
             lhs.baseURL == rhs.baseURL && lhs.requestTimeout == rhs.requestTimeout && lhs.caFile == rhs.caFile
                 && lhs.overloadRetries == rhs.overloadRetries && lhs.overloadBackoffSeconds == rhs.overloadBackoffSeconds
                 && lhs.httpVersion == rhs.httpVersion
-                && lhs.identityText == rhs.identityText && lhs.betas == rhs.betas && lhs.userAgent == rhs.userAgent
+                && lhs.identityText == rhs.identityText && lhs.identityMarkers == rhs.identityMarkers && lhs.betas == rhs.betas
+                && lhs.userAgent == rhs.userAgent
                 && lhs.headers.map(\.name) == rhs.headers.map(\.name)
                 && lhs.headers.map(\.value) == rhs.headers.map(\.value)
         }
@@ -131,11 +136,20 @@ public enum Defaults {
     public static let baseURL = "https://api.anthropic.com"
     public static let requestTimeout = 600.0
     public static let identityText = "You are Claude Code, Anthropic's official CLI for Claude."
+    /// Claude Code's identity line and the Claude Agent SDK's.
+    public static let identityMarkers = [
+        "You are Claude Code, Anthropic's official CLI for Claude.",
+        "You are Claude Code, Anthropic's official CLI for Claude, running within the Claude Agent SDK.",
+        "You are a Claude agent, built on Anthropic's Claude Agent SDK.",
+    ]
+    /// How Claude Code's billing-header system block begins.
+    public static let billingHeaderPrefix = "x-anthropic-billing-header:"
+    /// The flags Claude Code (2.1.332) sends with an OAuth credential that a request needs;
+    /// only the missing ones are added, after the client's.
     public static let betas = [
         "oauth-2025-04-20",
         "claude-code-20250219",
         "interleaved-thinking-2025-05-14",
-        "fine-grained-tool-streaming-2025-05-14",
     ]
     public static let userAgent = "claude-cli/2.1.0 (external, cli)"
     public static let headers: [(name: String, value: String)] = [("x-app", "cli")]

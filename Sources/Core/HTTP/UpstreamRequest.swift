@@ -44,10 +44,13 @@ public struct UpstreamResponseHead: Sendable {
     public var status: Int
     /// Header names are lower-cased.
     public var headers: [(name: String, value: String)]
+    /// The status line's reason phrase; empty when it had none (HTTP/2).
+    public var reason: String
 
-    public init(status: Int, headers: [(name: String, value: String)]) {
+    public init(status: Int, headers: [(name: String, value: String)], reason: String = "") {
         self.status = status
         self.headers = headers
+        self.reason = reason
     }
 
     public func header(_ name: String) -> String? {

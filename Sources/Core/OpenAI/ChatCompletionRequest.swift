@@ -10,6 +10,8 @@ public enum ChatCompletionRequest {
         public var includeUsage: Bool
         /// The model the client asked for, as it named it.
         public var requestedModel: String?
+        /// `response_format` other than `text`, with the path it took upstream.
+        public var structuredOutput: StructuredOutput?
     }
 
     /// `max_tokens` when the client sets none (the Messages API requires one).
@@ -24,7 +26,14 @@ public enum ChatCompletionRequest {
         "prediction", "web_search_options", "verbosity", "prompt_cache_key", "safety_identifier",
     ]
 
-    public static func translate(_ body: JSONValue) throws(OpenAIError) -> Translated {
+    /// `resolveModel` gives the upstream model id for the client's model (nicknames resolved, the
+    /// default for none); with `structuredRule` it decides the path of a `response_format`
+    /// (``StructuredOutput``).
+    public static func translate(
+        _ body: JSONValue,
+        structuredRule: StructuredOutput.Rule = .auto,
+        resolveModel: (String?) -> String = { $0 ?? "" }
+    ) throws(OpenAIError) -> Translated {
         guard let request = body.objectValue else { throw OpenAIError(message: "the request body must be a JSON object") }
         var output = JSONObject()
         var requestedModel: String?
@@ -36,6 +45,7 @@ public enum ChatCompletionRequest {
         case .some(let other): throw OpenAIError(message: "model must be a string, got \(other.typeName)", param: "model")
         }
         try rejectUnsupported(request)
+        var structuredOutput = try StructuredOutput(openAIResponseFormat: request["response_format"])
 
         let (system, messages) = try translateMessages(request["messages"])
         if !system.isEmpty { output["system"] = .array(system) }
@@ -70,18 +80,14 @@ public enum ChatCompletionRequest {
         }
         if let user = request["user"]?.stringValue { output["metadata"] = ["user_id": .string(user)] }
 
-        if let effort = request["reasoning_effort"], !effort.isNull {
-            guard let name = effort.stringValue, name == "minimal" || name == "none" || reasoningBudgets[name] != nil else {
-                throw OpenAIError(message: "reasoning_effort must be none, minimal, low, medium or high", param: "reasoning_effort")
-            }
-            if let budget = reasoningBudgets[name] {
-                output["thinking"] = ["type": "enabled", "budget_tokens": .int(budget)]
-            }
+        if let thinking = try thinking(effort: request["reasoning_effort"], param: "reasoning_effort") {
+            output["thinking"] = thinking
         }
 
         let tools = try translateTools(request)
         if !tools.isEmpty { output["tools"] = .array(tools) }
         if let choice = try translateToolChoice(request) { output["tool_choice"] = choice }
+        try structuredOutput?.apply(to: &output, model: resolveModel(requestedModel), rule: structuredRule)
 
         var stream = false
         if let value = request["stream"], !value.isNull {
@@ -90,7 +96,23 @@ public enum ChatCompletionRequest {
         }
         if stream { output["stream"] = true }
         let includeUsage = request["stream_options"]?["include_usage"]?.boolValue ?? false
-        return Translated(messages: .object(output), stream: stream, includeUsage: includeUsage, requestedModel: requestedModel)
+        return Translated(
+            messages: .object(output),
+            stream: stream,
+            includeUsage: includeUsage,
+            requestedModel: requestedModel,
+            structuredOutput: structuredOutput
+        )
+    }
+
+    /// The Messages `thinking` for an OpenAI reasoning effort (`reasoning_effort` here,
+    /// `reasoning.effort` on `/v1/responses`): `nil` when absent, `none` or `minimal`.
+    public static func thinking(effort: JSONValue?, param: String) throws(OpenAIError) -> JSONValue? {
+        guard let effort, !effort.isNull else { return nil }
+        guard let name = effort.stringValue, name == "minimal" || name == "none" || reasoningBudgets[name] != nil else {
+            throw OpenAIError(message: "\(param) must be none, minimal, low, medium or high", param: param)
+        }
+        return reasoningBudgets[name].map { ["type": "enabled", "budget_tokens": .int($0)] }
     }
 
     /// Parameters that change the answer in ways the Messages API cannot honour are refused,
@@ -101,12 +123,6 @@ public enum ChatCompletionRequest {
         }
         if request["logprobs"]?.boolValue == true || (request["top_logprobs"].map { !$0.isNull } ?? false) {
             throw OpenAIError(message: "logprobs are not supported", param: "logprobs")
-        }
-        if let format = request["response_format"]?["type"]?.stringValue, format != "text" {
-            throw OpenAIError(
-                message: "response_format \(format) is not supported; ask for JSON in the prompt or use a tool",
-                param: "response_format"
-            )
         }
         if request["audio"].map({ !$0.isNull }) ?? false
             || (request["modalities"]?.arrayValue?.contains { $0.stringValue == "audio" } ?? false)

@@ -20,7 +20,9 @@ public enum ChatCompletionResponse {
         return .object(object)
     }
 
-    public static func translate(_ message: JSONValue, created: Int) -> JSONValue {
+    /// With `structured` (a `response_format` that went upstream), the answer's JSON text is the
+    /// content: the forced tool's input is no tool call, and its `tool_use` ends as `stop`.
+    public static func translate(_ message: JSONValue, created: Int, structured: StructuredOutput? = nil) -> JSONValue {
         var text = ""
         var reasoning = ""
         var toolCalls: [JSONValue] = []
@@ -37,6 +39,12 @@ public enum ChatCompletionResponse {
             default: break
             }
         }
+        var stopReason = message["stop_reason"]?.stringValue
+        if let structured {
+            text = structured.answerText(fromMessage: message)
+            if let tool = structured.answerToolName { toolCalls.removeAll { $0["function"]?["name"]?.stringValue == tool } }
+            stopReason = structured.stopReason(stopReason)
+        }
         var reply: JSONObject = ["role": "assistant", "content": text.isEmpty && !toolCalls.isEmpty ? .null : .string(text)]
         if !reasoning.isEmpty { reply["reasoning_content"] = .string(reasoning) }
         if !toolCalls.isEmpty { reply["tool_calls"] = .array(toolCalls) }
@@ -47,7 +55,7 @@ public enum ChatCompletionResponse {
             "created": .int(created),
             "model": message["model"] ?? "",
             "choices": [
-                ["index": 0, "message": .object(reply), "finish_reason": finishReason(message["stop_reason"]?.stringValue), "logprobs": nil]
+                ["index": 0, "message": .object(reply), "finish_reason": finishReason(stopReason), "logprobs": nil]
             ],
             "usage": Self.usage(
                 input: usage?["input_tokens"]?.intValue ?? 0,
@@ -72,16 +80,20 @@ public struct ChatCompletionStream: Sendable {
     var cacheCreation = 0
     /// Content block index to tool call index, so tool call deltas keep stable indexes.
     var toolIndexes: [Int: Int] = [:]
+    /// For a `response_format`: picks the answer's JSON out of the events, as content.
+    var answer: StructuredOutput.AnswerStream?
     var finished = false
 
-    public init(created: Int, includeUsage: Bool) {
+    public init(created: Int, includeUsage: Bool, structured: StructuredOutput? = nil) {
         self.created = created
         self.includeUsage = includeUsage
+        answer = structured.map(StructuredOutput.AnswerStream.init)
     }
 
     /// The OpenAI SSE bytes for one upstream event (possibly none).
     public mutating func translate(_ event: ServerSentEvent) -> [UInt8] {
         guard !finished, let json = try? JSONParser.parse(event.data) else { return [] }
+        if answer != nil, let bytes = translateAnswer(json) { return bytes }
         switch json["type"]?.stringValue ?? event.event {
         case "message_start":
             let message = json["message"]
@@ -146,6 +158,28 @@ public struct ChatCompletionStream: Sendable {
             ])
         }
         return bytes + Self.done
+    }
+
+    /// The bytes for an event of a structured answer, or `nil` when the event is translated as usual.
+    mutating func translateAnswer(_ json: JSONValue) -> [UInt8]? {
+        guard var current = answer else { return nil }
+        defer { answer = current }
+        switch json["type"]?.stringValue {
+        case "content_block_start", "content_block_delta":
+            let text = current.text(in: json)
+            guard let index = json["index"]?.intValue, current.isAnswer(index: index) else {
+                // On the tool path the forced tool's input is the whole answer: other text is not.
+                let isText = json["delta"]?["type"] == "text_delta"
+                return current.output.answerToolName != nil && isText ? [] : nil
+            }
+            return text.map { chunk(delta: ["content": .string($0)]) } ?? []
+        case "message_delta":
+            recordUsage(json["usage"])
+            let stopReason = current.output.stopReason(json["delta"]?["stop_reason"]?.stringValue)
+            return chunk(delta: [:], finishReason: ChatCompletionResponse.finishReason(stopReason))
+        default:
+            return nil
+        }
     }
 
     mutating func recordUsage(_ usage: JSONValue?) {

@@ -36,7 +36,7 @@ public struct ModelQuery: Sendable, Equatable {
         ModelQuery(answer: .model, target: "/v1/models/" + (settings.models.nicknames[id] ?? id) + query)
     }
 
-    /// The upstream request: a `GET` with the credential and the client's `anthropic-*` headers.
+    /// The upstream request: a `GET` with the credential and the client's end-to-end headers.
     public func upstreamRequest(
         settings: Settings,
         credential: Credential,

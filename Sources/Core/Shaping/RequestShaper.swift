@@ -134,21 +134,40 @@ public struct RequestShaper: Sendable {
         return edits
     }
 
-    /// The `system` value with the identity block first, or `nil` when it is already there.
+    /// The `system` value with the identity block first, or `nil` when it is left as sent: it
+    /// begins with Claude Code's billing-header block or already holds an identity line
+    /// (`api.identity_text` or one of `api.identity_markers`).
     func identitySystem(_ system: JSONValue?) throws(ShapingError) -> JSONValue? {
         let identity: JSONValue = ["type": "text", "text": .string(settings.api.identityText)]
         switch system {
         case .none, .some(.null):
             return [identity]
         case .some(.string(let text)):
-            if text.isEmpty || text == settings.api.identityText { return [identity] }
+            if text.isEmpty { return [identity] }
+            if text.hasPrefix(Defaults.billingHeaderPrefix) || holdsIdentity(text) { return nil }
             return [identity, ["type": "text", "text": .string(text)]]
         case .some(.array(let blocks)):
-            if blocks.first?["text"]?.stringValue == settings.api.identityText { return nil }
+            if blocks.first?["text"]?.stringValue?.hasPrefix(Defaults.billingHeaderPrefix) == true { return nil }
+            for block in blocks {
+                if let text = block["text"]?.stringValue, holdsIdentity(text) { return nil }
+            }
             return .array([identity] + blocks)
         case .some(let other):
             throw ShapingError("system: must be a string or a list of content blocks, got \(other.typeName)")
         }
+    }
+
+    /// Whether one line of `text` (spaces around it aside) is an identity line.
+    func holdsIdentity(_ text: String) -> Bool {
+        let markers = settings.api.identityMarkers
+        let identity = settings.api.identityText
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            var trimmed = line
+            while let first = trimmed.first, first == " " || first == "\t" { trimmed = trimmed.dropFirst() }
+            while let last = trimmed.last, last == " " || last == "\t" || last == "\r" { trimmed = trimmed.dropLast() }
+            if trimmed == identity || markers.contains(where: { trimmed == $0 }) { return true }
+        }
+        return false
     }
 
     /// Thinking constraints and invalid sampling values, for `/v1/messages`.
@@ -184,6 +203,8 @@ public struct RequestShaper: Sendable {
         if let topK = fields["top_k"] {
             if budget != nil || (topK.intValue ?? 0) < 1 { edits.remove("top_k") }
         }
+        // `max_tokens` must be above the budget; a valid value is kept (raising it could pass
+        // the model's output limit), an invalid or missing one becomes budget + 1024.
         if let budget {
             let minimum = budget + 1024
             switch fields["max_tokens"] {
@@ -193,7 +214,7 @@ public struct RequestShaper: Sendable {
                 guard let maxTokens = value.intValue else {
                     throw ShapingError("max_tokens: must be an integer, got \(value.typeName)")
                 }
-                if maxTokens < minimum { edits.set("max_tokens", .int(minimum), present: true) }
+                if maxTokens <= budget { edits.set("max_tokens", .int(minimum), present: true) }
             }
         }
     }

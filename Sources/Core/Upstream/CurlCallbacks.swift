@@ -30,7 +30,9 @@ enum CurlCallbacks {
         switch ResponseHeaderLine.parse(UnsafeRawBufferPointer(start: data, count: length)) {
         case .end: transfer.loop.headerBlockEnded(transfer)
         // A new response (after a 1xx): start over.
-        case .status: transfer.responseHeaders.removeAll(keepingCapacity: true)
+        case .status(let reason):
+            transfer.responseHeaders.removeAll(keepingCapacity: true)
+            transfer.reasonPhrase = reason
         case .header(let name, let value): transfer.responseHeaders.append((name, value))
         case .other: break
         }

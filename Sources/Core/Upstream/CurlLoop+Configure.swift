@@ -12,7 +12,8 @@ extension CurlLoop {
         request.url.withCString { _ = mx_curl_easy_setopt_pointer(easy, CURLOPT_URL, $0) }
         var list: UnsafeMutablePointer<curl_slist>?
         for header in request.headers {
-            list = curl_slist_append(list, "\(header.name): \(header.value)")
+            // `Name:` would tell libcurl to drop the header; `Name;` sends it empty.
+            list = curl_slist_append(list, header.value.isEmpty ? "\(header.name);" : "\(header.name): \(header.value)")
         }
         // No `Expect: 100-continue` round trip for large bodies.
         list = curl_slist_append(list, "Expect:")

@@ -22,6 +22,8 @@ final class CurlTransfer {
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     /// The current response's headers, from libcurl's header callback (names lower-cased).
     var responseHeaders: [(name: String, value: String)] = []
+    /// The current response's reason phrase (empty over HTTP/2).
+    var reasonPhrase = ""
     var headDelivered = false
     var finished = false
     /// The write callback paused the transfer: the delegate did not take the bytes.
@@ -62,7 +64,7 @@ final class CurlTransfer {
         headDelivered = true
         var status = 0
         mx_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-        delegate?.upstreamDidReceiveHead(UpstreamResponseHead(status: status, headers: responseHeaders))
+        delegate?.upstreamDidReceiveHead(UpstreamResponseHead(status: status, headers: responseHeaders, reason: reasonPhrase))
     }
 
     /// Ends the transfer once: tells the delegate and drops it.

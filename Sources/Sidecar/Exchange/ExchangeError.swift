@@ -21,10 +21,10 @@ enum ExchangeError: Error, Sendable, Equatable {
         }
     }
 
-    /// The JSON body for `route`: OpenAI's shape on `/v1/chat/completions`, Anthropic's elsewhere.
+    /// The JSON body for `route`: OpenAI's shape on the OpenAI routes, Anthropic's elsewhere.
     func body(for route: Route) -> [UInt8] {
         switch self {
-        case .api(let error): route == .chatCompletions ? OpenAIError(error).body : error.body
+        case .api(let error): route.speaksOpenAI ? OpenAIError(error).body : error.body
         case .openAI(let error): error.body
         }
     }

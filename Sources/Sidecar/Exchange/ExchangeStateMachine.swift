@@ -127,7 +127,7 @@ struct ExchangeStateMachine: Sendable {
     /// Local routes are answered from memory; the others go upstream.
     static func goesUpstream(_ route: Route) -> Bool {
         switch route {
-        case .models, .model, .messages, .chatCompletions: true
+        case .models, .model, .messages, .chatCompletions, .responses: true
         default: false
         }
     }

@@ -20,15 +20,14 @@ extension HTTPHandler {
         self.exchange = nil
         daemon.limits.rejectedLocally()
         complete(exchange, failed: true, note: nil, answered: nil)
-        exchange.bytesOut += respondError(
+        respondError(
             exchange.head,
             route: exchange.route,
             error,
             configuration: exchange.configuration,
-            headers: [("retry-after", String(wait))]
+            headers: [("retry-after", String(wait))],
+            ending: exchange
         )
-        exchange.access.fail(error.label, reason: error.message)
-        logAccess(exchange, status: error.status)
         return true
     }
 }

@@ -22,7 +22,7 @@ struct AnthropicPassThrough: ResponseTransformer {
             if name == "content-type", value.hasPrefix("text/event-stream") { isEventStream = true }
         }
         if head.status == 200 { usage = UsageScanner(eventStream: isEventStream) }
-        return request.responseHead(status: head.status, headers: headers)
+        return request.responseHead(status: head.status, reason: head.reason, headers: headers)
     }
 
     mutating func body(_ chunk: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer? {

@@ -33,7 +33,13 @@ struct ChatCompletionsTranslation: ResponseTransformer {
         let eventStream = head.header("content-type")?.hasPrefix("text/event-stream") == true
         if head.status == 200 { usage = UsageScanner(eventStream: eventStream) }
         guard head.status == 200, eventStream, request.stream else { return nil }
-        stream = (ChatCompletionStream(created: Int(WallClock.now()), includeUsage: request.includeUsage), SSEParser())
+        stream = (
+            ChatCompletionStream(
+                created: Int(WallClock.now()),
+                includeUsage: request.includeUsage,
+                structured: request.structuredOutput
+            ), SSEParser()
+        )
         var headers = HTTPHeaders(forwarded)
         headers.add(name: "content-type", value: "text/event-stream")
         headers.add(name: "cache-control", value: "no-cache")
@@ -78,7 +84,8 @@ struct ChatCompletionsTranslation: ResponseTransformer {
         guard let message = try? JSONParser.parse(buffered) else {
             return respond(OpenAIError(status: 502, type: "api_error", message: "the upstream's answer is not valid JSON"))
         }
-        let body = ChatCompletionResponse.translate(message, created: Int(WallClock.now())).serialized()
+        let body = ChatCompletionResponse.translate(message, created: Int(WallClock.now()), structured: request.structuredOutput)
+            .serialized()
         return .respond(WholeResponse(status: 200, contentType: "application/json", body: body, headers: forwarded))
     }
 

@@ -14,8 +14,15 @@ extension HTTPHandler {
             request = UpstreamRequest(
                 method: "POST",
                 url: settings.api.baseURL + validated.endpoint.path
-                    + (exchange.route == .chatCompletions ? "" : Route.query(of: exchange.head.uri)),
-                headers: longContextHeaders(UpstreamHeaders.build(client: clientHeaders, credential: credential, settings: settings)),
+                    + (exchange.route.speaksOpenAI ? "" : Route.query(of: exchange.head.uri)),
+                headers: longContextHeaders(
+                    UpstreamHeaders.build(
+                        client: clientHeaders,
+                        credential: credential,
+                        settings: settings,
+                        forwarding: exchange.route.speaksOpenAI ? .anthropicOnly : .endToEnd
+                    )
+                ),
                 body: validated.shaped.body,
                 timeout: settings.api.requestTimeout,
                 caFile: settings.api.caFile,
@@ -146,17 +153,18 @@ extension HTTPHandler {
                 exchange.bytesOut += trailer.readableBytes
                 context.write(wrapOutboundOut(.body(.byteBuffer(trailer))), promise: nil)
             }
-            endResponse(keepAlive: exchange.head.isKeepAlive)
+            // Before the end goes out: a client that sends its next request at once sees its lines in order.
             logAccess(exchange, status: exchange.upstreamStatus)
+            endResponse(keepAlive: exchange.head.isKeepAlive)
         case .respond(let response):
             exchange.bytesOut += response.body.count
             complete(exchange, failed: note != nil || response.status >= 400, note: note, answered: response.status)
-            respond(exchange.head, response)
             logAccess(exchange, status: response.status)
+            respond(exchange.head, response)
         case .close:
             complete(exchange, failed: true, note: note, answered: exchange.upstreamStatus)
-            context.close(promise: nil)
             logAccess(exchange, status: exchange.upstreamStatus)
+            context.close(promise: nil)
         }
     }
 }

@@ -10,6 +10,8 @@ struct ValidatedRequest {
     var shapedFor: CredentialKind
     /// For `/v1/chat/completions`: the translated request.
     var openAI: ChatCompletionRequest.Translated?
+    /// For `/v1/responses`: the translated request.
+    var responses: ResponsesRequest.Translated?
 
     /// Validates `body` for `route` and shapes it for the credential `kind` expected: invalid
     /// JSON, an OpenAI request that cannot be translated, or a request the shaper refuses is the
@@ -24,6 +26,7 @@ struct ValidatedRequest {
         let endpoint: MessagesEndpoint
         let source: ByteBuffer
         var openAI: ChatCompletionRequest.Translated?
+        var responses: ResponsesRequest.Translated?
         switch route {
         case .messages(let messagesEndpoint):
             endpoint = messagesEndpoint
@@ -32,7 +35,10 @@ struct ValidatedRequest {
             let translated: ChatCompletionRequest.Translated
             do {
                 let json = try body.withUnsafeReadableBytes { bytes in try JSONParser.parse(bytes) }
-                translated = try ChatCompletionRequest.translate(json)
+                let settings = shaper.settings
+                translated = try ChatCompletionRequest.translate(json, structuredRule: settings.models.structuredOutputs) {
+                    settings.resolveModel($0 ?? settings.models.defaultModel)
+                }
             } catch let error as JSONParseError {
                 return .failure(.openAI(OpenAIError(message: "the request body is not valid JSON: \(error)")))
             } catch let error as OpenAIError {
@@ -43,11 +49,40 @@ struct ValidatedRequest {
             endpoint = .messages
             source = allocator.buffer(bytes: translated.messages.serialized())
             openAI = translated
+        case .responses:
+            let settings = shaper.settings
+            let resolve = { (model: String?) in settings.resolveModel(model ?? settings.models.defaultModel) }
+            switch translate(body, { (json) throws(OpenAIError) in try ResponsesRequest.translate(json, resolveModel: resolve) }) {
+            case .success(let translated):
+                source = allocator.buffer(bytes: translated.messages.serialized())
+                responses = translated
+            case .failure(let error): return .failure(error)
+            }
+            endpoint = .messages
         default:
             return .failure(.api(APIError(.notFound, "\(route.label) takes no body to validate")))
         }
         return shape(source, endpoint: endpoint, shaper: shaper, kind: kind).map { shaped in
-            ValidatedRequest(endpoint: endpoint, source: source, shaped: shaped, shapedFor: kind, openAI: openAI)
+            ValidatedRequest(endpoint: endpoint, source: source, shaped: shaped, shapedFor: kind, openAI: openAI, responses: responses)
+        }
+    }
+
+    /// Parses an OpenAI request body and translates it; either failure is the client's, in
+    /// OpenAI's shape.
+    static func translate<Translated>(
+        _ body: ByteBuffer,
+        _ translation: (JSONValue) throws(OpenAIError) -> Translated
+    ) -> Result<Translated, ExchangeError> {
+        let json: JSONValue
+        do {
+            json = try body.withUnsafeReadableBytes { bytes in try JSONParser.parse(bytes) }
+        } catch {
+            return .failure(.openAI(OpenAIError(message: "the request body is not valid JSON: \(error)")))
+        }
+        do {
+            return .success(try translation(json))
+        } catch {
+            return .failure(.openAI(error))
         }
     }
 

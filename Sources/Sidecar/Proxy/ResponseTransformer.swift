@@ -40,9 +40,9 @@ struct WholeResponse {
 extension HTTPRequestHead {
     /// A response head for this request: `connection: close` when the client does not keep the
     /// connection alive.
-    func responseHead(status: Int, headers: HTTPHeaders) -> HTTPResponseHead {
+    func responseHead(status: Int, reason: String = "", headers: HTTPHeaders) -> HTTPResponseHead {
         var headers = headers
         if !isKeepAlive { headers.add(name: "connection", value: "close") }
-        return HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status), headers: headers)
+        return HTTPResponseHead(version: version, status: HTTPResponseStatus(relaying: status, reason: reason), headers: headers)
     }
 }

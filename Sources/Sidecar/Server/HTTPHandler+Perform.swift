@@ -23,16 +23,15 @@ extension HTTPHandler {
             if exchange.counted { complete(exchange, failed: true, note: nil, answered: nil) }
             var headers: [(String, String)] = []
             if case .api(let api) = error, let seconds = api.retryAfter { headers.append(("retry-after", String(seconds))) }
-            exchange.bytesOut += respondError(
+            respondError(
                 exchange.head,
                 route: exchange.route,
                 error,
                 configuration: exchange.configuration,
                 close: close,
-                headers: headers
+                headers: headers,
+                ending: exchange
             )
-            exchange.access.fail(error.label, reason: error.message)
-            logAccess(exchange, status: error.status)
         case .serveLocal(let route):
             guard let exchange else { return }
             self.exchange = nil
@@ -69,10 +68,13 @@ extension HTTPHandler {
             guard let exchange else { return }
             self.exchange = nil
             complete(exchange, failed: true, note: fault.error.message, answered: nil)
-            let error = APIError(upstream: fault.error)
-            exchange.bytesOut += respondError(exchange.head, route: exchange.route, .api(error), configuration: exchange.configuration)
-            exchange.access.fail(error.kind.rawValue, reason: error.message)
-            logAccess(exchange, status: error.status)
+            respondError(
+                exchange.head,
+                route: exchange.route,
+                .api(APIError(upstream: fault.error)),
+                configuration: exchange.configuration,
+                ending: exchange
+            )
         case .abandon(let cancelUpstream, let responseStarted):
             guard let exchange else { return }
             self.exchange = nil
@@ -155,6 +157,9 @@ extension HTTPHandler {
             exchange.request = request
             if let openAI = request.openAI {
                 exchange.transformer = ChatCompletionsTranslation(request: openAI)
+            }
+            if let responses = request.responses {
+                exchange.transformer = ResponsesTranslation(request: responses)
             }
             perform(machine.bodyValidated())
         case .failure(let error):

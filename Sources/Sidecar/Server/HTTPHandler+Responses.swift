@@ -8,29 +8,34 @@ extension HTTPHandler {
         respond(head, WholeResponse(status: Int(status.code), contentType: "application/json", body: value.serialized()))
     }
 
-    /// Answers with an error the proxy made: Anthropic's shape, or OpenAI's on `/v1/chat/completions`.
-    /// Returns the size of the body written.
-    @discardableResult
+    /// Answers with an error the proxy made: Anthropic's shape, or OpenAI's on the OpenAI routes.
+    /// `exchange`: the exchange this answer ends, whose access line is written before the answer
+    /// (a client that sends its next request at once sees its lines in order).
     func respondError(
         _ head: HTTPRequestHead,
         route: Route,
         _ error: ExchangeError,
         configuration: RuntimeConfiguration,
         close: Bool = false,
-        headers: [(String, String)] = []
-    ) -> Int {
+        headers: [(String, String)] = [],
+        ending exchange: ExchangeContext? = nil
+    ) {
         daemon.metrics.request(route: route.label, status: error.status)
         configuration.logger.debug(
             "request rejected",
             metadata: ["route": "\(Self.safePath(head.uri))", "status": "\(error.status)", "error": "\(error.label)"]
         )
         let body = error.body(for: route)
+        if let exchange {
+            exchange.bytesOut += body.count
+            exchange.access.fail(error.label, reason: error.message)
+            logAccess(exchange, status: error.status)
+        }
         respond(
             head,
             WholeResponse(status: error.status, contentType: "application/json", body: body, headers: headers),
             close: close
         )
-        return body.count
     }
 
     /// Writes a whole response; closes the connection after it when `close` or the client does
@@ -44,7 +49,7 @@ extension HTTPHandler {
         headers.add(name: "content-length", value: String(response.body.count))
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         if !keepAlive { headers.add(name: "connection", value: "close") }
-        let status = HTTPResponseStatus(statusCode: response.status)
+        let status = HTTPResponseStatus(relaying: response.status)
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
         if head.method != .HEAD {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)

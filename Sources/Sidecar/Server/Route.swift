@@ -11,6 +11,8 @@ enum Route: Sendable, Equatable {
     case model(id: String)
     case messages(MessagesEndpoint)
     case chatCompletions
+    /// `POST /v1/responses`: OpenAI's Responses API, stateless.
+    case responses
     /// A known path with another method.
     case wrongMethod(allowed: String)
     case notFound
@@ -29,6 +31,7 @@ enum Route: Sendable, Equatable {
         case "/v1/messages": (route, allowed) = (.messages(.messages), "POST")
         case "/v1/messages/count_tokens": (route, allowed) = (.messages(.countTokens), "POST")
         case "/v1/chat/completions": (route, allowed) = (.chatCompletions, "POST")
+        case "/v1/responses": (route, allowed) = (.responses, "POST")
         default:
             guard let id = Self.modelID(in: path) else {
                 self = .notFound
@@ -84,16 +87,24 @@ enum Route: Sendable, Equatable {
     /// Whether the route reads a request body.
     var takesBody: Bool {
         switch self {
-        case .messages, .chatCompletions: true
+        case .messages, .chatCompletions, .responses: true
         default: false
         }
     }
 
-    /// Whether the route asks the model for an answer (`/v1/messages`, `/v1/chat/completions`):
+    /// Whether the route speaks OpenAI's API (its requests translated, its errors in OpenAI's shape).
+    var speaksOpenAI: Bool {
+        switch self {
+        case .chatCompletions, .responses: true
+        default: false
+        }
+    }
+
+    /// Whether the route asks the model for an answer (`/v1/messages`, and the OpenAI routes):
     /// the requests a rate-limit cooldown answers locally.
     var sendsMessages: Bool {
         switch self {
-        case .messages(.messages), .chatCompletions: true
+        case .messages(.messages), .chatCompletions, .responses: true
         default: false
         }
     }
@@ -110,6 +121,7 @@ enum Route: Sendable, Equatable {
         case .model: "/v1/models/{id}"
         case .messages(let endpoint): endpoint.path
         case .chatCompletions: "/v1/chat/completions"
+        case .responses: "/v1/responses"
         case .wrongMethod: "wrong_method"
         case .notFound: "not_found"
         }

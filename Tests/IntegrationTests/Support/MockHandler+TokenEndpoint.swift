@@ -84,12 +84,14 @@ extension MockHandler {
         }
     }
 
-    func writeWhole(context: ChannelHandlerContext, status: Int, headers: [(String, String)], body: [UInt8]) {
+    func writeWhole(context: ChannelHandlerContext, status: Int, reason: String = "", headers: [(String, String)], body: [UInt8]) {
         var httpHeaders = HTTPHeaders(headers)
         httpHeaders.add(name: "content-type", value: "application/json")
         httpHeaders.add(name: "content-length", value: String(body.count))
         context.write(
-            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: httpHeaders))),
+            wrapOutboundOut(
+                .head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status, reasonPhrase: reason), headers: httpHeaders))
+            ),
             promise: nil
         )
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)

@@ -86,6 +86,9 @@ final class MockHandler: ChannelInboundHandler {
         if let user = request.json?["metadata"]?["user_id"]?.stringValue, user.hasPrefix("mock-huge-") {
             options["huge_bytes"] = .number(String(user.dropFirst(10)))
         }
+        if request.json?["metadata"]?["user_id"]?.stringValue == "mock-stream-error" {
+            options["raw_sse"] = .string(Self.streamThatFails(model: request.json?["model"]?.stringValue ?? "claude-sonnet-5"))
+        }
         var status = options["status"]?.intValue ?? 200
         if let times = options["fail_times"]?.intValue, let key = options["key"]?.stringValue {
             let seen = mock.counters.withLock { counters in
@@ -157,7 +160,8 @@ final class MockHandler: ChannelInboundHandler {
             headers.append(("anthropic-ratelimit-requests-remaining", "0"))
             let type = options["error_type"]?.stringValue ?? "api_error"
             let body: JSONValue = ["type": "error", "error": ["type": .string(type), "message": "mock failure"]]
-            writeWhole(context: context, status: status, headers: headers, body: body.serialized())
+            let reason = options["reason"]?.stringValue ?? ""
+            writeWhole(context: context, status: status, reason: reason, headers: headers, body: body.serialized())
             return
         }
         if request.method == "GET" {
@@ -168,6 +172,7 @@ final class MockHandler: ChannelInboundHandler {
             writeWhole(context: context, status: 200, headers: [], body: Array(#"{"input_tokens":42}"#.utf8))
             return
         }
+        if let json = request.json, answerStructured(context: context, request: json, model: model) { return }
         let reply = MockReply(request: request.json ?? .null)
         if request.json?["stream"]?.boolValue == true {
             if let tool = reply.toolUse {

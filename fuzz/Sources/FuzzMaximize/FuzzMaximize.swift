@@ -18,7 +18,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let json = try? JSONParser.parse(bytes)
     if let json {
         _ = json.serialized()
-        if let translated = try? ChatCompletionRequest.translate(json) { _ = translated.messages.serialized() }
+        if let translated = try? ChatCompletionRequest.translate(json) {
+            _ = translated.messages.serialized()
+            _ = ChatCompletionResponse.translate(json, created: 0, structured: translated.structuredOutput)
+        }
         _ = ChatCompletionResponse.translate(json, created: 0)
     }
     _ = try? JSONParser.topLevelMembers(bytes)
@@ -31,8 +34,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     _ = try? loader.load(fileContents: array)
     var parser = SSEParser()
     var stream = ChatCompletionStream(created: 0, includeUsage: true)
-    for event in parser.consume(bytes) + parser.finish() { _ = stream.translate(event) }
+    var structured = StructuredOutput(format: .jsonObject)
+    var scratch = JSONObject()
+    try? structured.apply(to: &scratch, model: "fuzz")
+    var answer = ChatCompletionStream(created: 0, includeUsage: false, structured: structured)
+    for event in parser.consume(bytes) + parser.finish() {
+        _ = stream.translate(event)
+        _ = answer.translate(event)
+    }
     _ = stream.finish()
+    _ = answer.finish()
     var usage = UsageScanner(eventStream: true)
     usage.consume(bytes)
     _ = usage.finish()
