@@ -16,11 +16,14 @@ extension RateLimitTests {
         #expect(try Self.post(sidecar, Self.message()).status == 200)
         #expect(await ControlPlaneTests.waitForStatus(sidecar) { $0["limits"]?["windows"]?["5h"] != nil })
 
-        let environment = sidecar.maxctlEnvironment.merging(["TZ": "UTC"]) { $1 }
+        // A zone where the reset falls on the same day as now (else maxctl prints the date too):
+        // UTC in the morning, twelve hours behind UTC (POSIX `UTC+12`) in the afternoon.
+        let behind = Int(WallClock.now()) % 86400 >= 12 * 3600 ? 12 * 3600 : 0
+        let environment = sidecar.maxctlEnvironment.merging(["TZ": behind == 0 ? "UTC" : "UTC+12"]) { $1 }
         let status = try await Maxctl.run(["status"], environment: environment)
         #expect(status.status == 0, "\(status.stderr)")
         let lines = status.stdout.split(separator: "\n").map(String.init)
-        let utc = Date(timeIntervalSince1970: reset).formatted(.iso8601.time(includingFractionalSeconds: false))
+        let utc = Date(timeIntervalSince1970: reset - Double(behind)).formatted(.iso8601.time(includingFractionalSeconds: false))
         let clock = String(utc.prefix(5))  // HH:MM
         let window = try #require(lines.first { $0.hasPrefix("    5h ") }, "\(status.stdout)")
         #expect(window.contains("[########------------]  42%"), "\(window)")
