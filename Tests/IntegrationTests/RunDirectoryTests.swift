@@ -36,6 +36,25 @@ struct RunDirectoryTests {
         return result
     }
 
+    /// Waits (bounded) until every thread of `pid` is stopped (state `T` in /proc).
+    static func waitUntilStopped(_ pid: Int32) async -> Bool {
+        for _ in 0..<1000 {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+            let stopped =
+                !tasks.isEmpty
+                && tasks.allSatisfy { task in
+                    guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/stat", encoding: .utf8),
+                        let close = text.lastIndex(of: ")")
+                    else { return false }
+                    // "pid (comm) S ...": the state follows the command's closing parenthesis.
+                    return text[close...].dropFirst(2).first == "T"
+                }
+            if stopped { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+
     @Test(arguments: [false, true])
     func secondDaemonOnTheSameRunDirIsRefusedAndChangesNothing(ownSocket: Bool) async throws {
         let mock = try MockUpstream()
@@ -50,6 +69,8 @@ struct RunDirectoryTests {
 
         // Frozen, the first daemon writes nothing: whatever changes is the second one's doing.
         kill(first.process.processIdentifier, SIGSTOP)
+        // kill(2) returns before every thread has stopped: a write under way finishes first.
+        #expect(await Self.waitUntilStopped(first.process.processIdentifier))
         let before = Self.snapshot(first)
         let second = try await SidecarProcess(
             tokens: nil,
