@@ -148,6 +148,19 @@ struct ResponsesRequestTests {
         #expect(try translate(#"{"input":"x","text":{"format":{"type":"text"}}}"#).structuredOutput == nil)
     }
 
+    /// `models.structured_outputs` decides the path on this route as on the chat route.
+    @Test(arguments: [
+        (StructuredOutput.Rule.auto, "claude-haiku-4-5", StructuredOutput.Path.native),
+        (.auto, "claude-opus-4-1", .tool(name: "City")), (.tool, "claude-haiku-4-5", .tool(name: "City")),
+        (.native, "claude-opus-4-1", .native),
+    ])
+    func rulePicksThePath(rule: StructuredOutput.Rule, model: String, path: StructuredOutput.Path) throws {
+        let schema = #"{"type":"object","properties":{"city":{"type":"string"}},"required":["city"],"additionalProperties":false}"#
+        let body = #"{"model":"\#(model)","input":"x","text":{"format":{"type":"json_schema","name":"City","strict":true,"schema":\#(schema)}}}"#
+        let translated = try ResponsesRequest.translate(try JSONParser.parse(body), structuredRule: rule)
+        #expect(translated.structuredOutput?.path == path)
+    }
+
     /// Each refused request, the parameter the 400 names, and a word its message must hold.
     @Test(arguments: [
         (#"{"input":"x","previous_response_id":"resp_1"}"#, "previous_response_id", "stateless"),

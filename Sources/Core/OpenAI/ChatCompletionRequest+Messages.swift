@@ -5,17 +5,8 @@ extension ChatCompletionRequest {
             throw OpenAIError(message: "messages must be a non-empty list", param: "messages")
         }
         var system: [JSONValue] = []
-        var turns: [(role: String, blocks: [JSONValue])] = []
+        var turns = MessageTurns()
         var functionCallIDs: [String: String] = [:]
-
-        func append(_ role: String, _ blocks: [JSONValue]) {
-            guard !blocks.isEmpty else { return }
-            if let last = turns.last, last.role == role {
-                turns[turns.count - 1].blocks += blocks  // the Messages API wants alternating roles
-            } else {
-                turns.append((role, blocks))
-            }
-        }
 
         for (index, message) in list.enumerated() {
             let param = "messages[\(index)]"
@@ -28,7 +19,7 @@ extension ChatCompletionRequest {
                     system.append(["type": "text", "text": .string(text)])
                 }
             case "user":
-                append("user", try userContent(object["content"], param: param))
+                turns.append("user", try userContent(object["content"], param: param))
             case "assistant":
                 var blocks: [JSONValue] = try texts(object["content"], param: param, allowNull: true).map {
                     ["type": "text", "text": .string($0)]
@@ -49,7 +40,7 @@ extension ChatCompletionRequest {
                         "type": "tool_use", "id": .string(id), "name": .string(name), "input": try arguments(call["arguments"], param: param),
                     ])
                 }
-                append("assistant", blocks)
+                turns.append("assistant", blocks)
             case "tool", "function":
                 let id: String
                 if role == "tool" {
@@ -64,7 +55,7 @@ extension ChatCompletionRequest {
                     id = callID
                 }
                 let content = try texts(object["content"], param: param, allowNull: true).joined(separator: "\n")
-                append("user", [["type": "tool_result", "tool_use_id": .string(id), "content": .string(content)]])
+                turns.append("user", [["type": "tool_result", "tool_use_id": .string(id), "content": .string(content)]])
             default:
                 throw OpenAIError(message: "\(param) has an unknown role \(role)", param: param)
             }
@@ -72,7 +63,7 @@ extension ChatCompletionRequest {
         guard !turns.isEmpty else {
             throw OpenAIError(message: "messages must hold at least one user or assistant message", param: "messages")
         }
-        return (system, turns.map { ["role": .string($0.role), "content": .array($0.blocks)] })
+        return (system, turns.messages)
     }
 
     /// The text of a string or a list of text parts.

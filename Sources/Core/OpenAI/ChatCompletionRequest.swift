@@ -36,14 +36,7 @@ public enum ChatCompletionRequest {
     ) throws(OpenAIError) -> Translated {
         guard let request = body.objectValue else { throw OpenAIError(message: "the request body must be a JSON object") }
         var output = JSONObject()
-        var requestedModel: String?
-        switch request["model"] {
-        case .none, .some(.null): break
-        case .some(.string(let model)):
-            requestedModel = model
-            output["model"] = .string(model)
-        case .some(let other): throw OpenAIError(message: "model must be a string, got \(other.typeName)", param: "model")
-        }
+        let requestedModel = try OpenAIParameters.model(request, into: &output)
         try rejectUnsupported(request)
         var structuredOutput = try StructuredOutput(openAIResponseFormat: request["response_format"])
 
@@ -51,34 +44,18 @@ public enum ChatCompletionRequest {
         if !system.isEmpty { output["system"] = .array(system) }
         output["messages"] = .array(messages)
 
-        let maxTokens = request["max_completion_tokens"] ?? request["max_tokens"]
-        if let maxTokens, !maxTokens.isNull {
-            guard let value = maxTokens.intValue, value > 0 else {
-                throw OpenAIError(message: "max_tokens must be a positive integer", param: "max_tokens")
-            }
-            output["max_tokens"] = .int(value)
-        } else {
-            output["max_tokens"] = .int(defaultMaxTokens)
-        }
-        if let temperature = request["temperature"], !temperature.isNull {
-            guard let value = temperature.doubleValue, (0...2).contains(value) else {
-                throw OpenAIError(message: "temperature must be a number from 0 to 2", param: "temperature")
-            }
-            output["temperature"] = .double(min(value, 1))
-        }
-        if let topP = request["top_p"], !topP.isNull {
-            guard let value = topP.doubleValue, (0...1).contains(value) else {
-                throw OpenAIError(message: "top_p must be a number from 0 to 1", param: "top_p")
-            }
-            output["top_p"] = topP
-        }
+        try OpenAIParameters.sampling(
+            request,
+            maxTokens: request["max_completion_tokens"] ?? request["max_tokens"],
+            param: "max_tokens",
+            into: &output
+        )
         switch request["stop"] {
         case .none, .some(.null): break
         case .some(.string(let stop)): output["stop_sequences"] = [.string(stop)]
         case .some(.array(let stops)) where stops.allSatisfy({ $0.stringValue != nil }): output["stop_sequences"] = .array(stops)
         default: throw OpenAIError(message: "stop must be a string or a list of strings", param: "stop")
         }
-        if let user = request["user"]?.stringValue { output["metadata"] = ["user_id": .string(user)] }
 
         if let thinking = try thinking(effort: request["reasoning_effort"], param: "reasoning_effort") {
             output["thinking"] = thinking
@@ -89,12 +66,7 @@ public enum ChatCompletionRequest {
         if let choice = try translateToolChoice(request) { output["tool_choice"] = choice }
         try structuredOutput?.apply(to: &output, model: resolveModel(requestedModel), rule: structuredRule)
 
-        var stream = false
-        if let value = request["stream"], !value.isNull {
-            guard let flag = value.boolValue else { throw OpenAIError(message: "stream must be a boolean", param: "stream") }
-            stream = flag
-        }
-        if stream { output["stream"] = true }
+        let stream = try OpenAIParameters.stream(request, into: &output)
         let includeUsage = request["stream_options"]?["include_usage"]?.boolValue ?? false
         return Translated(
             messages: .object(output),

@@ -52,7 +52,12 @@ struct ValidatedRequest {
         case .responses:
             let settings = shaper.settings
             let resolve = { (model: String?) in settings.resolveModel(model ?? settings.models.defaultModel) }
-            switch translate(body, { (json) throws(OpenAIError) in try ResponsesRequest.translate(json, resolveModel: resolve) }) {
+            switch translate(
+                body,
+                { (json) throws(OpenAIError) in
+                    try ResponsesRequest.translate(json, structuredRule: settings.models.structuredOutputs, resolveModel: resolve)
+                }
+            ) {
             case .success(let translated):
                 source = allocator.buffer(bytes: translated.messages.serialized())
                 responses = translated

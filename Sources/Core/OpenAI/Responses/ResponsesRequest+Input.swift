@@ -18,15 +18,7 @@ extension ResponsesRequest {
 
     static func translateItems(_ items: [JSONValue]) throws(OpenAIError) -> (system: [JSONValue], messages: [JSONValue]) {
         var system: [JSONValue] = []
-        var turns: [(role: String, blocks: [JSONValue])] = []
-        func append(_ role: String, _ blocks: [JSONValue]) {
-            guard !blocks.isEmpty else { return }
-            if let last = turns.last, last.role == role {
-                turns[turns.count - 1].blocks += blocks  // the Messages API wants alternating roles
-            } else {
-                turns.append((role, blocks))
-            }
-        }
+        var turns = MessageTurns()
 
         for (index, item) in items.enumerated() {
             let param = "input[\(index)]"
@@ -39,7 +31,7 @@ extension ResponsesRequest {
                 case "system", "developer":
                     system += try content(object["content"], param: param, role: role)
                 case "user", "assistant":
-                    append(role, try content(object["content"], param: param, role: role))
+                    turns.append(role, try content(object["content"], param: param, role: role))
                 default:
                     throw OpenAIError(message: "\(param) has an unknown role \(role)", param: param)
                 }
@@ -48,14 +40,17 @@ extension ResponsesRequest {
                     throw OpenAIError(message: "\(param) (a function_call) needs a call_id and a name", param: param)
                 }
                 let input = try ChatCompletionRequest.arguments(object["arguments"], param: param)
-                append("assistant", [["type": "tool_use", "id": .string(id), "name": .string(name), "input": input]])
+                turns.append("assistant", [["type": "tool_use", "id": .string(id), "name": .string(name), "input": input]])
             case "function_call_output":
                 guard let id = object["call_id"]?.stringValue else {
                     throw OpenAIError(message: "\(param) (a function_call_output) needs a call_id", param: param)
                 }
-                append("user", [["type": "tool_result", "tool_use_id": .string(id), "content": try toolOutput(object["output"], param: param)]])
+                turns.append(
+                    "user",
+                    [["type": "tool_result", "tool_use_id": .string(id), "content": try toolOutput(object["output"], param: param)]]
+                )
             case "reasoning":
-                if let block = thinkingBlock(object) { append("assistant", [block]) }
+                if let block = thinkingBlock(object) { turns.append("assistant", [block]) }
             case "item_reference":
                 throw OpenAIError(
                     message: "\(param): item_reference needs stored items; this proxy stores nothing, send the item itself",
@@ -71,7 +66,7 @@ extension ResponsesRequest {
         guard !turns.isEmpty else {
             throw OpenAIError(message: "input must hold at least one user or assistant message", param: "input")
         }
-        return (system, turns.map { ["role": .string($0.role), "content": .array($0.blocks)] })
+        return (system, turns.messages)
     }
 
     /// A message's content: a string or a list of parts, as Messages blocks (system text blocks

@@ -39,22 +39,17 @@ public enum ResponsesRequest {
     ]
 
     /// `resolveModel` gives the upstream model id for the client's model (nicknames resolved, the
-    /// default for none); it decides the path of a `text.format` (``StructuredOutput``).
+    /// default for none); with `structuredRule` it decides the path of a `text.format`
+    /// (``StructuredOutput``).
     public static func translate(
         _ body: JSONValue,
+        structuredRule: StructuredOutput.Rule = .auto,
         resolveModel: (String?) -> String = { $0 ?? "" }
     ) throws(OpenAIError) -> Translated {
         guard let request = body.objectValue else { throw OpenAIError(message: "the request body must be a JSON object") }
         try rejectStateful(request)
         var output = JSONObject()
-        var requestedModel: String?
-        switch request["model"] {
-        case .none, .some(.null): break
-        case .some(.string(let model)):
-            requestedModel = model
-            output["model"] = .string(model)
-        case .some(let other): throw OpenAIError(message: "model must be a string, got \(other.typeName)", param: "model")
-        }
+        let requestedModel = try OpenAIParameters.model(request, into: &output)
 
         var system: [JSONValue] = []
         switch request["instructions"] {
@@ -67,27 +62,7 @@ public enum ResponsesRequest {
         if !system.isEmpty { output["system"] = .array(system) }
         output["messages"] = .array(messages)
 
-        if let maxTokens = request["max_output_tokens"], !maxTokens.isNull {
-            guard let value = maxTokens.intValue, value > 0 else {
-                throw OpenAIError(message: "max_output_tokens must be a positive integer", param: "max_output_tokens")
-            }
-            output["max_tokens"] = .int(value)
-        } else {
-            output["max_tokens"] = .int(ChatCompletionRequest.defaultMaxTokens)
-        }
-        if let temperature = request["temperature"], !temperature.isNull {
-            guard let value = temperature.doubleValue, (0...2).contains(value) else {
-                throw OpenAIError(message: "temperature must be a number from 0 to 2", param: "temperature")
-            }
-            output["temperature"] = .double(min(value, 1))
-        }
-        if let topP = request["top_p"], !topP.isNull {
-            guard let value = topP.doubleValue, (0...1).contains(value) else {
-                throw OpenAIError(message: "top_p must be a number from 0 to 1", param: "top_p")
-            }
-            output["top_p"] = topP
-        }
-        if let user = request["user"]?.stringValue { output["metadata"] = ["user_id": .string(user)] }
+        try OpenAIParameters.sampling(request, maxTokens: request["max_output_tokens"], param: "max_output_tokens", into: &output)
         if let thinking = try ChatCompletionRequest.thinking(effort: request["reasoning"]?["effort"], param: "reasoning.effort") {
             output["thinking"] = thinking
         }
@@ -102,14 +77,9 @@ public enum ResponsesRequest {
         let tools = try translateTools(request["tools"])
         if !tools.isEmpty { output["tools"] = .array(tools) }
         if let choice = try translateToolChoice(request) { output["tool_choice"] = choice }
-        try structuredOutput?.apply(to: &output, model: resolveModel(requestedModel))
+        try structuredOutput?.apply(to: &output, model: resolveModel(requestedModel), rule: structuredRule)
 
-        var stream = false
-        if let value = request["stream"], !value.isNull {
-            guard let flag = value.boolValue else { throw OpenAIError(message: "stream must be a boolean", param: "stream") }
-            stream = flag
-        }
-        if stream { output["stream"] = true }
+        let stream = try OpenAIParameters.stream(request, into: &output)
 
         var echo = JSONObject()
         for name in echoedParameters { if let value = request[name], !value.isNull { echo[name] = value } }
