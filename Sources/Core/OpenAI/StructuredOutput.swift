@@ -55,47 +55,41 @@ public struct StructuredOutput: Sendable, Hashable {
     /// Chat Completions' `response_format`: `nil` for `text` (or none), refused when malformed.
     public init?(openAIResponseFormat value: JSONValue?) throws(OpenAIError) {
         let param = "response_format"
-        switch value {
-        case .none, .some(.null): return nil
-        case .some(.object(let object)):
-            switch object["type"]?.stringValue {
-            case "text": return nil
-            case "json_object": self.init(format: .jsonObject, param: param)
-            case "json_schema":
-                guard let spec = object["json_schema"]?.objectValue else {
-                    throw OpenAIError(message: "response_format json_schema needs a json_schema object", param: param)
-                }
-                self.init(format: try Self.schemaFormat(spec, param: param), param: param)
-            default:
-                throw OpenAIError(
-                    message: "response_format type must be text, json_object or json_schema, got \(object["type"]?.jsonString ?? "none")",
-                    param: param
-                )
+        try self.init(value, param: param) { object throws(OpenAIError) in
+            guard let spec = object["json_schema"]?.objectValue else {
+                throw OpenAIError(message: "response_format json_schema needs a json_schema object", param: param)
             }
-        case .some(let other):
-            throw OpenAIError(message: "response_format must be an object, got \(other.typeName)", param: param)
+            return spec
         }
     }
 
     /// The Responses API's `text.format` (`name`, `schema`, `strict` flat in the format object):
     /// `nil` for `text` (or none), refused when malformed.
     public init?(responsesTextFormat value: JSONValue?) throws(OpenAIError) {
-        let param = "text.format"
+        try self.init(value, param: "text.format") { object throws(OpenAIError) in object }
+    }
+
+    /// A format object named `param`; `spec` finds a `json_schema`'s name, schema and strictness in it.
+    private init?(
+        _ value: JSONValue?,
+        param: String,
+        spec: (JSONObject) throws(OpenAIError) -> JSONObject
+    ) throws(OpenAIError) {
         switch value {
         case .none, .some(.null): return nil
         case .some(.object(let object)):
             switch object["type"]?.stringValue {
             case "text": return nil
             case "json_object": self.init(format: .jsonObject, param: param)
-            case "json_schema": self.init(format: try Self.schemaFormat(object, param: param), param: param)
+            case "json_schema": self.init(format: try Self.schemaFormat(try spec(object), param: param), param: param)
             default:
                 throw OpenAIError(
-                    message: "text.format type must be text, json_object or json_schema, got \(object["type"]?.jsonString ?? "none")",
+                    message: "\(param) type must be text, json_object or json_schema, got \(object["type"]?.jsonString ?? "none")",
                     param: param
                 )
             }
         case .some(let other):
-            throw OpenAIError(message: "text.format must be an object, got \(other.typeName)", param: param)
+            throw OpenAIError(message: "\(param) must be an object, got \(other.typeName)", param: param)
         }
     }
 
