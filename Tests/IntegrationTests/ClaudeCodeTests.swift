@@ -6,7 +6,7 @@ import Testing
 /// run straight at a recording mock upstream and through the daemon, inside a network namespace
 /// that has only loopback (Python/claude_code_driver.py): the upstream must receive what Claude
 /// Code sent, but for the credential and the hop-by-hop headers.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct ClaudeCodeTests {
     /// Headers that may differ: the credential, what libcurl writes itself, hop-by-hop ones.
     static let allowedHeaderDifferences: Set<String> = [

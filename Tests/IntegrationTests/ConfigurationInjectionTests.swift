@@ -4,7 +4,7 @@ import Testing
 
 /// A configuration that would inject header lines upstream, or have libcurl read a file, is
 /// refused: by `maxctl config --check`, at start, and on reload (the running one kept).
-@Suite struct ConfigurationInjectionTests {
+@Suite(.ownThreads) struct ConfigurationInjectionTests {
     @Test func injectingValuesAreRefusedEverywhereAndTheRunningConfigurationKept() async throws {
         let mock = try MockUpstream()
         defer { mock.shutdown() }

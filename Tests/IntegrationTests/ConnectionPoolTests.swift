@@ -6,7 +6,7 @@ import Testing
 /// and a lull, the next burst of the same size opens none. (libcurl's default keeps four
 /// connections per transfer in progress at the moment one comes back, so each request of the
 /// lull closed one of the burst's connections.)
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct ConnectionPoolTests {
     @Test func aSecondBurstReusesTheFirstBurstsConnections() async throws {
         let mock = try MockUpstream()

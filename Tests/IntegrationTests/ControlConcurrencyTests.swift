@@ -9,7 +9,7 @@ import Glibc
 
 /// Many control requests at once (issue 13, item 5): every caller gets its answer, and a flood of
 /// control files is answered in bounded memory.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct ControlConcurrencyTests {
     @Test func concurrentReloadsAndRefreshesAllGetTheirAnswer() async throws {
         let mock = try MockUpstream()

@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 /// Hot reload through inotify, status.json, control files and maxctl, with real files.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct ControlPlaneTests {
     static func model(of sidecar: SidecarProcess, _ mock: MockUpstream, nickname: String) throws -> String? {
         _ = try sidecar.request("POST", "/v1/messages", body: #"{"model":"\#(nickname)","messages":[]}"#)

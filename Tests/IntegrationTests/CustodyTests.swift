@@ -5,7 +5,7 @@ import Testing
 
 /// A rotated credential survives a full or read-only volume, and text from the authorization
 /// server reaches no sink raw. Real daemon, real `maxctl`, real mounts (root only: CI runs as root).
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct CustodyTests {
     static let isRoot = getuid() == 0
 

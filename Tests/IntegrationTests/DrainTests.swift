@@ -7,7 +7,7 @@ import Testing
 /// What a drain does to the connections it finds (the real daemon, raw HTTP on its socket):
 /// idle kept-alive ones close at once, a response in flight finishes and its connection closes
 /// after it, and a response that starts during the drain says `connection: close`.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct DrainTests {
     /// Sends `body` to `/v1/messages` on a new connection, on a thread of its own; the response
     /// (or `nil`, on a failure) and whether the connection then reached its end are recorded.

@@ -3,7 +3,7 @@ import MaximizeCore
 import Testing
 
 /// What the proxy answers when it cannot forward a request, in Anthropic's error shape.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct ErrorTests {
     func expectError(_ response: RawHTTP.Response, status: Int, type: String, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(response.status == status, sourceLocation: sourceLocation)

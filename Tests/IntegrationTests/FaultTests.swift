@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 /// Upstream faults and hostile clients: the right answer for each, and a daemon that keeps serving.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct FaultTests {
     static let quickTimeouts = #"{"server":{"drain_grace_seconds":0,"read_timeout_seconds":0.5}}"#
 

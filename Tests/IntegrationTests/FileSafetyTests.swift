@@ -4,7 +4,7 @@ import Testing
 
 /// Nothing blocks on what lies at a path: FIFOs (and symlinks to them) in place of
 /// `tokens.json`, `config.json` and `status.json`, with the real binaries.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct FileSafetyTests {
     static let quickConfig = #"{"server":{"drain_grace_seconds":0}}"#
 

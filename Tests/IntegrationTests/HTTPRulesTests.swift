@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 /// HTTP's rules at the front door (RFC 9110, RFC 9112), through the real socket.
-@Suite struct HTTPRulesTests {
+@Suite(.ownThreads) struct HTTPRulesTests {
     /// Reads whatever arrives until the peer closes or `limit` seconds pass.
     static func readAll(_ connection: RawHTTP.Connection) -> String {
         var text = ""

@@ -3,7 +3,7 @@ import Testing
 
 /// The layers hold in the built binaries: `maxctl` links neither libcurl nor libinotifytools
 /// (its two HTTP calls run through `maximize _fetch`), while the daemon links both.
-@Suite struct LinkageTests {
+@Suite(.ownThreads) struct LinkageTests {
     static func libraries(of product: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
@@ -28,7 +28,7 @@ import Testing
 }
 
 /// `maximize _fetch` given what is not a request from maxctl: a clear error, exit 2, no request.
-@Suite struct FetchModeTests {
+@Suite(.ownThreads) struct FetchModeTests {
     static func fetch(_ input: [UInt8]) throws -> (status: Int32, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: SidecarProcess.productsDirectory + "/maximize")

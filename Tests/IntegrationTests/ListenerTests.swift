@@ -3,7 +3,7 @@ import MaximizeCore
 import Testing
 
 /// The socket, back-pressure, logging and start-up behaviour of the real daemon.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct ListenerTests {
     /// A memory figure of `/proc/PID/status` in kB: `VmRSS` (resident now) or `VmHWM` (its peak).
     static func residentKilobytes(_ pid: Int32, field: String = "VmRSS") -> Int {

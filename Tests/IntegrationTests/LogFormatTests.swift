@@ -5,7 +5,7 @@ import Testing
 
 /// `server.log_format` and `server.access_log` on the real daemon: what it writes on stderr over a
 /// whole run, parsed line by line as a log pipeline would.
-@Suite struct LogFormatTests {
+@Suite(.ownThreads) struct LogFormatTests {
     /// Each line of `log` as a JSON object; a line that is not one, or lacks a fixed field, is
     /// recorded as an issue.
     static func jsonLines(_ log: String) -> [[String: Any]] {

@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 /// `maxctl login`, `import` and `logout` through the real binary against the mock token endpoint.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct LoginTests {
     let mock: MockUpstream
     let state: String

@@ -5,7 +5,7 @@ import Testing
 
 /// `limits.drop_unavailable_betas`: a request whose long-context beta the subscription refuses is
 /// retried once without it.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct LongContextBetaTests {
     static let beta = ("anthropic-beta", "context-1m-2025-08-07,interleaved-thinking-2025-05-14")
 

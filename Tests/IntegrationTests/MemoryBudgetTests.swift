@@ -8,7 +8,7 @@ import Testing
 /// `/proc/PID/status` of the real daemon: `VmHWM` is the peak resident set, so no sampling can
 /// miss a spike. The bounds are memory, not time, and leave generous slack for the allocator
 /// (glibc keeps freed memory in per-thread arenas) and for the shaping copies.
-@Suite(.serialized) struct MemoryBudgetTests {
+@Suite(.serialized, .ownThreads) struct MemoryBudgetTests {
     static let mebibyte = 1_048_576
 
     /// A `/proc/PID/status` field in bytes (`VmRSS`, `VmHWM`).

@@ -4,7 +4,7 @@ import Testing
 
 /// The Models API as the official SDKs call it: `GET /v1/models/{id}` and the list's pages,
 /// passed through to the upstream with nicknames resolved (issue 16, item 5).
-@Suite struct ModelsAPITests {
+@Suite(.ownThreads) struct ModelsAPITests {
     /// The URIs of the model requests the upstream received.
     static func modelURIs(_ mock: MockUpstream) -> [String] {
         mock.received.filter { $0.method == "GET" && $0.uri.hasPrefix("/v1/models") }.map(\.uri)

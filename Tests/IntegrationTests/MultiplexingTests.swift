@@ -6,7 +6,7 @@ import Testing
 /// Upstream connections over TLS, against hypercorn (and nginx for a low stream limit): a burst
 /// shares HTTP/2 connections (libcurl 7.88 alone opens one per request), an HTTP/1.1-only upstream
 /// is not held back, and a dead upstream fails every waiting request promptly.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct MultiplexingTests {
     /// Sends `count` requests on as many connections before reading any answer, so all are in
     /// flight together; returns the statuses and the bodies.

@@ -3,7 +3,7 @@ import MaximizeCore
 import Testing
 
 /// Loose modes on the state dir and credential files are reported; a planted lock symlink is refused.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct PermissionTests {
     static func warnings(_ sidecar: SidecarProcess) -> [String] {
         ControlPlaneTests.statusJSON(sidecar)?["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []

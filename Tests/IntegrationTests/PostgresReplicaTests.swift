@@ -6,7 +6,7 @@ import Testing
 
 /// Four replicas sharing one credential in a real PostgreSQL (the throwaway cluster `scripts/test`
 /// starts), against the mock token endpoint's single-use refresh tokens.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct PostgresReplicaTests {
     static let url = ProcessInfo.processInfo.environment["MAXIMIZE_TEST_POSTGRES_URL"]
 

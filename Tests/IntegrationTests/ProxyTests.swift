@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 /// The proxy path through the real binary, its Unix socket and TCP port, against the mock upstream.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct ProxyTests {
     static let apiKey = "sk-ant-api-test-key-0123456789"
     static let oauthTokens = #"{"access_token":"sk-ant-oat-access-abcdef","refresh_token":"sk-ant-ort-refresh-ghijkl","expires_at":4102444800}"#
@@ -149,7 +149,7 @@ struct ProxyTests {
         defer { sidecar.stop() }
         // The start-up nickname check (GET /v1/models) may hold a connection while the first
         // request goes: that one may open a second connection; every later one reuses.
-        #expect(await mock.waitFor(10) { $0.received.contains { $0.uri.hasPrefix("/v1/models") } })
+        #expect(await mock.waitForStartupCheck())
         for index in 0..<20 {
             let response = try sidecar.request(
                 "POST",

@@ -6,7 +6,7 @@ import Testing
 /// The upstream's rate-limit headers through the real daemon: kept from every answer (streamed
 /// or not), published in status.json and /metrics, and respected: a rejection stops upstream
 /// traffic until its reset.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct RateLimitTests {
     static func message(_ mock: String = "{}", stream: Bool = false) -> String {
         #"{"model":"l","max_tokens":16,"stream":\#(stream),"messages":[{"role":"user","content":"hi"}],"mock":\#(mock)}"#

@@ -7,7 +7,7 @@ import Testing
 /// ones marked run are run, with bash and python3, against the real daemon serving
 /// `~/.maximize/run/maximize.sock` (`HOME` a fresh directory, the credential imported, the
 /// upstream a mock).
-@Suite struct ReadmeSnippetTests {
+@Suite(.ownThreads) struct ReadmeSnippetTests {
     static var readme: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("README.md").path

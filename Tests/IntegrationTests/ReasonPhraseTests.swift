@@ -4,6 +4,7 @@ import Testing
 
 /// Every status the daemon relays has a reason phrase on its status line (NIO leaves codes it
 /// does not know, such as Anthropic's 529, with an empty one).
+@Suite(.ownThreads)
 struct ReasonPhraseTests {
     /// The status line of the daemon's answer to a Messages request, read raw from the socket.
     private func statusLine(_ sidecar: SidecarProcess, mock options: String) throws -> String {

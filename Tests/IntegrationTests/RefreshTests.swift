@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 /// Refresh and rotation through real daemons sharing real files, against the mock token endpoint.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct RefreshTests {
     @Test func fiftyConcurrentRequestsOnAnExpiredTokenMakeOneRefresh() async throws {
         let mock = try MockUpstream()

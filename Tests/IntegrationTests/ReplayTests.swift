@@ -6,7 +6,7 @@ import Testing
 /// libcurl resends a request whose reused connection died, and a Messages call spends the user's
 /// quota. Only a refusal the upstream states (HTTP/2 `REFUSED_STREAM`) is resent. Each test
 /// counts what the upstream read.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct ReplayTests {
     static func body(key: String, mode: String? = nil) -> String {
         let mock = mode.map { #""key":"\#(key)","h2":"\#($0)""# } ?? #""key":"\#(key)""#
@@ -18,6 +18,9 @@ struct ReplayTests {
         defer { mock.shutdown() }
         let sidecar = try await SidecarProcess(config: #"{"api":{"http_version":"1.1"}}"#, upstream: mock.baseURL)
         defer { sidecar.stop() }
+        // The start-up nickname check (GET /v1/models) must not take the warm connection while
+        // the lost request goes out (seen in CI: the lost request then opened a fresh one).
+        #expect(await mock.waitForStartupCheck())
         // A first request leaves a kept-alive connection; the next one goes out on it, and the
         // upstream reads it and closes the connection.
         #expect(try sidecar.request("POST", "/v1/messages", body: Self.body(key: "warm")).status == 200)

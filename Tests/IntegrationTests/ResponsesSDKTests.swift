@@ -5,7 +5,7 @@ import Testing
 /// `POST /v1/responses` with the official `openai` Python SDK through the Unix socket:
 /// `responses.create`, `responses.stream`, a function-call round trip, an image, reasoning,
 /// `text.format` (`responses.parse`), upstream errors (whole and mid-stream), and the stateful features refused.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct ResponsesSDKTests {
     @Test func openAIResponsesAPIOverTheUnixSocket() async throws {
         let mock = try MockUpstream()

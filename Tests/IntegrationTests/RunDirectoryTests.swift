@@ -3,7 +3,7 @@ import MaximizeCore
 import Testing
 
 /// One daemon per run dir, and a dead daemon seen at once by `maxctl`.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct RunDirectoryTests {
     /// What must stay exactly as it was: bytes, inode and modification time.
     struct Snapshot: Equatable {

@@ -3,7 +3,7 @@ import MaximizeCore
 import Testing
 
 /// The official `anthropic` Python SDK through the Unix socket, as a real application uses it.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct SDKTests {
     static var scriptsDirectory: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Python").path

@@ -3,7 +3,7 @@ import MaximizeCore
 import Testing
 
 /// What each signal does to the real daemon: SIGHUP reloads, SIGTERM drains, the rest are ignored.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct SignalTests {
     /// Signals whose default action would end the process, none of which may end the daemon.
     static let ignored: [(String, Int32)] = [

@@ -6,7 +6,7 @@ import Testing
 /// A bounded soak: mixed streaming and non-streaming traffic with token refreshes, config reloads
 /// and injected faults at once. Runs only when `SOAK_SECONDS` is set (CI sets 45, after the rest
 /// of the suite, so its load does not disturb timing-sensitive tests); longer runs by hand.
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SOAK_SECONDS"] != nil))
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["SOAK_SECONDS"] != nil), .ownThreads)
 struct SoakTests {
     @Test func mixedTrafficWithRefreshesReloadsAndFaults() async throws {
         let seconds = Double(ProcessInfo.processInfo.environment["SOAK_SECONDS"] ?? "") ?? 45

@@ -5,6 +5,7 @@ import Testing
 /// `response_format` on `/v1/chat/completions` through the real daemon, driven by the openai SDK
 /// (`parse()`, `stream()`, `json_object`) and langchain-openai's `with_structured_output`:
 /// `xs` (Claude Haiku 4.5) takes the native path, `claude-sonnet-4-20250514` the forced tool.
+@Suite(.ownThreads)
 struct StructuredOutputSDKTests {
     static let nativeModel = "xs"
     static let toolModel = "claude-sonnet-4-20250514"

@@ -5,7 +5,7 @@ import Testing
 
 /// The Compose topology with plain processes: the sidecar, and an "app" process that shares only
 /// the run directory and talks to the socket with the official SDK.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct TopologyTests {
     static func app(_ socket: String, _ arguments: String...) async throws -> JSONValue? {
         let output = try await SDKTests.runPython("topology_app.py", [socket] + arguments)

@@ -5,7 +5,7 @@ import Testing
 
 /// Upstream answers that are slow, huge or overloaded: each gets the right result for the client,
 /// within its timeout and in bounded memory, and the daemon keeps serving.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct UpstreamFaultTests {
     static func requests(_ mock: MockUpstream, key: String) -> Int {
         mock.counters.withLock { $0.keyed[key] ?? 0 }

@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 
 /// A request is validated before a credential is asked for: a malformed body never costs a refresh.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct ValidationOrderTests {
     @Test func aMalformedBodyWithAnExpiredTokenIs400WithoutARefresh() async throws {
         let mock = try MockUpstream()

@@ -4,7 +4,7 @@ import Testing
 
 /// Watched directories that disappear and come back (issue 13, item 4): they are watched again at
 /// once, and `control/` is recreated by the daemon.
-@Suite(.serialized)
+@Suite(.serialized, .ownThreads)
 struct WatchRecoveryTests {
     /// Sends requests until the mock upstream sees `key`; returns the seconds it took, or nil.
     static func secondsUntilUpstreamSees(

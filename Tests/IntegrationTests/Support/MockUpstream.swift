@@ -177,6 +177,12 @@ final class MockUpstream: Sendable {
     var messageRequests: [Received] { received.filter { $0.method == "POST" && $0.uri.hasPrefix("/v1/messages") } }
     var connections: Int { counters.withLock { $0.connections } }
 
+    /// Waits until the daemon's start-up nickname check (`GET /v1/models`) has reached this mock,
+    /// so that it no longer competes for a pooled connection with what a test sends next.
+    func waitForStartupCheck(_ timeout: Double = 20) async -> Bool {
+        await waitFor(timeout) { $0.received.contains { $0.uri.hasPrefix("/v1/models") } }
+    }
+
     /// Waits until `condition` holds, up to `timeout` seconds.
     func waitFor(_ timeout: Double = 5, _ condition: (Counters) -> Bool) async -> Bool {
         let deadline = WallClock.now() + timeout
