@@ -9,6 +9,9 @@ final class RuntimeConfiguration: Sendable {
     let loaded: LoadedConfiguration
     let shaper: RequestShaper
     let logger: Logger
+    /// The daemon's handler, when it writes the access line from ``LogFields`` directly; `nil`
+    /// for any other handler (a test's), which gets the same fields as metadata.
+    let fieldWriter: DaemonLogHandler?
 
     var settings: Settings { loaded.settings }
 
@@ -18,6 +21,7 @@ final class RuntimeConfiguration: Sendable {
         var logger = baseLogger
         logger.logLevel = loaded.settings.server.logLevel.swiftLogLevel
         self.logger = logger
+        self.fieldWriter = (logger.handler as? DaemonLogHandler).flatMap { $0.takesFields ? $0 : nil }
     }
 }
 

@@ -30,8 +30,39 @@ public enum JSONLogLine {
         message: String,
         metadata: Logger.Metadata?
     ) -> [UInt8] {
+        var line = start(time: time, level: level, label: label, message: message, capacity: (metadata?.count ?? 0) * 32)
+        if let metadata, !metadata.isEmpty {
+            for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+                appendKey(key, to: &line)
+                appendValue(value, to: &line, depth: 0)
+            }
+        }
+        line.append(contentsOf: "}\n".utf8)
+        return line
+    }
+
+    /// The line for one record whose fields come in order (``LogFields``): the same bytes as
+    /// the `metadata:` form given ``LogFields/metadata``.
+    public static func encode(
+        time: Time,
+        level: Logger.Level,
+        label: String,
+        message: String,
+        fields: LogFields
+    ) -> [UInt8] {
+        var line = start(time: time, level: level, label: label, message: message, capacity: fields.fields.count * 32)
+        for (key, value) in fields.fields {
+            appendKey(key, to: &line)
+            value.appendJSON(to: &line)
+        }
+        line.append(contentsOf: "}\n".utf8)
+        return line
+    }
+
+    /// `{"time":…,"level":…,"message":…,"logger":…`
+    private static func start(time: Time, level: Logger.Level, label: String, message: String, capacity: Int) -> [UInt8] {
         var line: [UInt8] = []
-        line.reserveCapacity(160 + message.utf8.count + (metadata?.count ?? 0) * 32)
+        line.reserveCapacity(160 + message.utf8.count + capacity)
         line.append(contentsOf: #"{"time":""#.utf8)
         appendTime(time, to: &line)
         line.append(contentsOf: #"","level":""#.utf8)
@@ -40,16 +71,14 @@ public enum JSONLogLine {
         appendString(message, to: &line)
         line.append(contentsOf: #","logger":"#.utf8)
         appendString(label, to: &line)
-        if let metadata, !metadata.isEmpty {
-            for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
-                line.append(UInt8(ascii: ","))
-                appendString(isFixed(key) ? "metadata." + key : key, to: &line)
-                line.append(UInt8(ascii: ":"))
-                appendValue(value, to: &line, depth: 0)
-            }
-        }
-        line.append(contentsOf: "}\n".utf8)
         return line
+    }
+
+    /// `,"key":`, prefixed with `metadata.` when it would replace a fixed field.
+    private static func appendKey(_ key: String, to line: inout [UInt8]) {
+        line.append(UInt8(ascii: ","))
+        appendString(isFixed(key) ? "metadata." + key : key, to: &line)
+        line.append(UInt8(ascii: ":"))
     }
 
     /// Whether `key` is one of ``fixedKeys`` (without hashing it: this runs for every field).

@@ -18,14 +18,7 @@ public enum TextLogLine {
         message: String,
         metadata: Logger.Metadata?
     ) -> [UInt8] {
-        var line: [UInt8] = []
-        line.reserveCapacity(96 + message.utf8.count + (metadata?.count ?? 0) * 24)
-        appendTimestamp(seconds, to: &line)
-        line.append(UInt8(ascii: " "))
-        line.append(contentsOf: level.rawValue.utf8)
-        if !label.isEmpty { line.append(UInt8(ascii: " ")) }
-        line.append(contentsOf: label.utf8)
-        line.append(UInt8(ascii: ":"))
+        var line = start(seconds: seconds, level: level, label: label, capacity: message.utf8.count + (metadata?.count ?? 0) * 24)
         if let metadata, !metadata.isEmpty {
             for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
                 line.append(UInt8(ascii: " "))
@@ -37,12 +30,51 @@ public enum TextLogLine {
                 }
             }
         }
+        finish(&line, source: source, message: message)
+        return line
+    }
+
+    /// The line for one record whose fields come in order (``LogFields``): the same bytes as
+    /// the `metadata:` form given ``LogFields/metadata``.
+    public static func encode(
+        seconds: Int,
+        level: Logger.Level,
+        label: String,
+        source: String,
+        message: String,
+        fields: LogFields
+    ) -> [UInt8] {
+        var line = start(seconds: seconds, level: level, label: label, capacity: message.utf8.count + fields.fields.count * 24)
+        for (key, value) in fields.fields {
+            line.append(UInt8(ascii: " "))
+            LogFields.Value.appendUTF8(key, to: &line)
+            line.append(UInt8(ascii: "="))
+            value.appendText(to: &line)
+        }
+        finish(&line, source: source, message: message)
+        return line
+    }
+
+    /// `<time> <level> <label>:`
+    private static func start(seconds: Int, level: Logger.Level, label: String, capacity: Int) -> [UInt8] {
+        var line: [UInt8] = []
+        line.reserveCapacity(96 + label.utf8.count + capacity)
+        appendTimestamp(seconds, to: &line)
+        line.append(UInt8(ascii: " "))
+        line.append(contentsOf: level.rawValue.utf8)
+        if !label.isEmpty { line.append(UInt8(ascii: " ")) }
+        line.append(contentsOf: label.utf8)
+        line.append(UInt8(ascii: ":"))
+        return line
+    }
+
+    /// ` [<source>] <message>` and the newline.
+    private static func finish(_ line: inout [UInt8], source: String, message: String) {
         line.append(contentsOf: " [".utf8)
         line.append(contentsOf: source.utf8)
         line.append(contentsOf: "] ".utf8)
         line.append(contentsOf: message.utf8)
         line.append(UInt8(ascii: "\n"))
-        return line
     }
 
     /// `2026-11-27T10:18:09+0000`: `strftime("%Y-%m-%dT%H:%M:%S%z")` of the local time.

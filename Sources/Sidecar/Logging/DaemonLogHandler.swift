@@ -45,6 +45,24 @@ struct DaemonLogHandler: LogHandler {
         }
     }
 
+    /// Writes a record whose fields come in order, without swift-log's metadata (the access
+    /// line). Only for a handler with no metadata of its own (``takesFields``).
+    func write(level: Logger.Level, message: String, source: String, fields: LogFields) {
+        let time = JSONLogLine.now()
+        switch output.format {
+        case .json:
+            output.write(JSONLogLine.encode(time: time, level: level, label: label, message: message, fields: fields))
+        case .text:
+            output.write(
+                TextLogLine.encode(seconds: time.seconds, level: level, label: label, source: source, message: message, fields: fields)
+            )
+        }
+    }
+
+    /// Whether ``write(level:message:source:fields:)`` writes what `log` would: nothing of the
+    /// handler's own to merge in.
+    var takesFields: Bool { metadata.isEmpty && metadataProvider == nil }
+
     /// This handler's metadata, then the provider's, then the call's, then the error's (as
     /// `StreamLogHandler` merges them).
     func fields(of event: LogEvent) -> Logger.Metadata {

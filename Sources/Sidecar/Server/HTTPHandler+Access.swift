@@ -16,44 +16,52 @@ extension HTTPHandler {
         guard ExchangeStateMachine.goesUpstream(exchange.route), configuration.settings.server.accessLog,
             configuration.logger.logLevel <= .info
         else { return }
-        configuration.logger.info("access", metadata: Self.accessMetadata(exchange, status: status, now: WallClock.monotonicNanoseconds()))
+        let fields = Self.accessFields(exchange, status: status, now: WallClock.monotonicNanoseconds())
+        if let writer = configuration.fieldWriter {
+            writer.write(level: .info, message: "access", source: Self.accessSource, fields: fields)
+        } else {
+            configuration.logger.info("access", metadata: fields.metadata)
+        }
     }
 
-    static func accessMetadata(_ exchange: ExchangeContext, status: Int, now: UInt64) -> Logger.Metadata {
+    /// The source swift-log gives a line logged from this module.
+    static let accessSource = "MaximizeSidecar"
+
+    /// The access line's fields, sorted by key (as both formats write them).
+    static func accessFields(_ exchange: ExchangeContext, status: Int, now: UInt64) -> LogFields {
         let access = exchange.access
         let shaped = exchange.request?.shaped
-        func milliseconds(_ end: UInt64) -> Double {
-            Double((end &- exchange.startedAt) / 1000) / 1000
+        func milliseconds(_ end: UInt64) -> LogFields.Value {
+            .number(Double((end &- exchange.startedAt) / 1000) / 1000)
         }
-        // Sized once: the fields are set one by one, with no growth on the way.
-        var metadata = Logger.Metadata(minimumCapacity: 24)
-        metadata["route"] = .string(exchange.route.label)
-        metadata["method"] = .string(exchange.head.method.rawValue)
-        metadata["status"] = .stringConvertible(status)
-        metadata["stream"] = .stringConvertible(shaped?.stream ?? false)
-        metadata["head_ms"] = .stringConvertible(milliseconds(access.headAt ?? now))
-        metadata["duration_ms"] = .stringConvertible(milliseconds(now))
-        metadata["bytes_in"] = .stringConvertible(max(exchange.bytesIn, exchange.body.readableBytes))
-        metadata["bytes_out"] = .stringConvertible(exchange.bytesOut)
-        metadata["client_gone"] = .stringConvertible(access.clientGone)
-        metadata["retries"] = .stringConvertible(access.retries.count)
-        if let shaped {
-            if let requested = shaped.requestedModel { metadata["model"] = .string(clean(requested, limit: 100)) }
-            metadata["model_upstream"] = .string(clean(shaped.model, limit: 100))
-        }
-        if !access.retries.isEmpty {
-            metadata["retry_reasons"] = .string(access.retries.map(\.rawValue).joined(separator: ","))
-        }
-        if let id = access.requestID { metadata["request_id"] = .string(clean(id, limit: 100)) }
+        var fields = LogFields(capacity: 20)
+        fields.append("bytes_in", .integer(max(exchange.bytesIn, exchange.body.readableBytes)))
+        fields.append("bytes_out", .integer(exchange.bytesOut))
         if let usage = access.usage {
-            metadata["input_tokens"] = .stringConvertible(usage.inputTokens)
-            metadata["output_tokens"] = .stringConvertible(usage.outputTokens)
-            metadata["cache_creation_input_tokens"] = .stringConvertible(usage.cacheCreationInputTokens)
-            metadata["cache_read_input_tokens"] = .stringConvertible(usage.cacheReadInputTokens)
+            fields.append("cache_creation_input_tokens", .integer(usage.cacheCreationInputTokens))
+            fields.append("cache_read_input_tokens", .integer(usage.cacheReadInputTokens))
         }
-        if let error = access.error { metadata["error"] = .string(error) }
-        if let reason = access.reason { metadata["reason"] = .string(clean(reason, limit: 200)) }
-        return metadata
+        fields.append("client_gone", .flag(access.clientGone))
+        fields.append("duration_ms", milliseconds(now))
+        if let error = access.error { fields.append("error", .text(error)) }
+        fields.append("head_ms", milliseconds(access.headAt ?? now))
+        if let usage = access.usage { fields.append("input_tokens", .integer(usage.inputTokens)) }
+        fields.append("method", .text(exchange.head.method.rawValue))
+        if let shaped {
+            if let requested = shaped.requestedModel { fields.append("model", .text(clean(requested, limit: 100))) }
+            fields.append("model_upstream", .text(clean(shaped.model, limit: 100)))
+        }
+        if let usage = access.usage { fields.append("output_tokens", .integer(usage.outputTokens)) }
+        if let reason = access.reason { fields.append("reason", .text(clean(reason, limit: 200))) }
+        if let id = access.requestID { fields.append("request_id", .text(clean(id, limit: 100))) }
+        fields.append("retries", .integer(access.retries.count))
+        if !access.retries.isEmpty {
+            fields.append("retry_reasons", .text(access.retries.map(\.rawValue).joined(separator: ",")))
+        }
+        fields.append("route", .text(exchange.route.label))
+        fields.append("status", .integer(status))
+        fields.append("stream", .flag(shaped?.stream ?? false))
+        return fields
     }
 
     /// Text from outside as ``ExternalText/clean(_:limit:secrets:)`` makes it, without its cost
