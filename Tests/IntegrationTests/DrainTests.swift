@@ -78,7 +78,11 @@ struct DrainTests {
             socket: sidecar.socketPath,
             body: #"{"messages":[],"mock":{"held":true}}"#
         )
-        #expect(await mock.waitFor(10) { $0.received.filter { $0.uri.hasPrefix("/v1/messages") }.count == 2 })
+        let arrived = await mock.waitFor(10) { $0.received.filter { $0.uri.hasPrefix("/v1/messages") }.count == 2 }
+        if !arrived {
+            let metrics = (try? sidecar.request("GET", "/metrics").text) ?? "none"
+            Issue.record("upstream received \(mock.received.map(\.uri)); metrics:\n\(metrics)\ndaemon log:\n\(sidecar.log)")
+        }
         for _ in 0..<1000 where !streaming.started.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
         #expect(streaming.started.withLockedValue { $0 })
 

@@ -37,7 +37,11 @@ extension CurlLoop {
         mx_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, transfer.errorBuffer)
         mx_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         mx_curl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Self.curlVersion(request.httpVersion))
-        mx_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
+        // Wait for a connection that may multiplex only where one can: over TLS, where ALPN
+        // says so at the handshake (and the gate already holds a burst back). Over cleartext
+        // libcurl learns it from the first response, so every new transfer waited for the
+        // first answer however long it took.
+        if transfer.gateOrigin != nil { mx_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1) }
         mx_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
         mx_curl_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
         mx_curl_easy_setopt_long(easy, CURLOPT_MAXAGE_CONN, Self.idleConnectionAge)

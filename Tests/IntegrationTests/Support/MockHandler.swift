@@ -108,9 +108,13 @@ final class MockHandler: ChannelInboundHandler {
         }
     }
 
-    /// Answers, or checks again in 10 ms while the request asks to be held and the mock holds.
+    /// Answers, or checks again in 10 ms while the request asks to be held and the mock holds
+    /// (or it is a `GET` and the mock holds the model list).
     func answerUnlessHeld(context: ChannelHandlerContext, request: MockUpstream.Received, options: JSONObject, status: Int) {
-        guard options["held"]?.boolValue == true, mock.counters.withLock({ $0.holdMessages }) else {
+        let held = mock.counters.withLock { counters in
+            (options["held"]?.boolValue == true && counters.holdMessages) || (request.method == "GET" && counters.holdModelList)
+        }
+        guard held else {
             answer(context: context, request: request, options: options, status: status)
             return
         }

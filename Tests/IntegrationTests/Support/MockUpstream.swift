@@ -82,6 +82,9 @@ final class MockUpstream: Sendable {
         /// Requests that ask for `"held": true` get no answer while this is set, so a test can
         /// act while they wait however slowly the machine runs.
         var holdMessages = false
+        /// `GET` requests (the model list, the daemon's start-up nickname check among them) get
+        /// no answer while this is set.
+        var holdModelList = false
 
         // Rate limits (see ``MockHandler/rateLimitHeaders(options:)``).
         /// Headers added to every Messages answer (a subscription's or an API key's limits).
