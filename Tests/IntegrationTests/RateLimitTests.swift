@@ -176,6 +176,31 @@ struct RateLimitTests {
         #expect(sidecar.log.contains("limits.max_cooldown_seconds"))
     }
 
+    /// `retry-after` may be an HTTP date (RFC 9110): the cooldown runs until then.
+    @Test func aRetryAfterDateStartsTheCooldownUntilThatDate() async throws {
+        let mock = try MockUpstream()
+        defer { mock.shutdown() }
+        let sidecar = try await SidecarProcess(config: #"{"server":{"drain_grace_seconds":0}}"#, upstream: mock.baseURL)
+        defer { sidecar.stop() }
+        let at = (WallClock.now() + 600).rounded(.down)
+        let date = Date(timeIntervalSince1970: at).formatted(
+            Date.VerbatimFormatStyle(
+                format:
+                    "\(weekday: .abbreviated), \(day: .twoDigits) \(month: .abbreviated) \(year: .padded(4)) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits) GMT",
+                locale: Locale(identifier: "en_US_POSIX"),
+                timeZone: TimeZone(identifier: "GMT")!,
+                calendar: Calendar(identifier: .gregorian)
+            )
+        )
+        let refused = try Self.post(sidecar, Self.message(#"{"status":429,"error_type":"rate_limit_error","retry_after":"\#(date)"}"#))
+        #expect(refused.status == 429)
+        let local = try Self.post(sidecar, Self.message())
+        #expect(local.status == 429)
+        let wait = Int(local.header("retry-after") ?? "") ?? 0
+        #expect(wait > 500 && wait <= 600, "retry-after \(wait) for \(date)")
+        #expect(mock.messageRequests.count == 1)
+    }
+
     @Test func withoutLocalCooldownRequestsStillGoUpstream() async throws {
         let mock = try MockUpstream()
         defer { mock.shutdown() }

@@ -94,6 +94,20 @@ struct ChatCompletionRequestTests {
         #expect(try translate(#"{"messages":[{"role":"user","content":"x"}],"reasoning_effort":"minimal"}"#).messages["thinking"] == nil)
     }
 
+    /// Every effort OpenAI's clients send: off, or a budget that grows with the effort and, with
+    /// the answer's 1,024 tokens, fits every Claude 4 model's output limit (32,000 at least).
+    @Test func everyReasoningEffortHasAThinkingBudget() throws {
+        var previous = 0
+        for effort in ["none", "minimal", "low", "medium", "high", "xhigh"] {
+            let thinking = try ChatCompletionRequest.thinking(effort: .string(effort), param: "reasoning_effort")
+            let budget = thinking?["budget_tokens"]?.intValue ?? 0
+            #expect(budget == 0 || (budget > previous && budget + 1024 <= 32_000), "\(effort): \(budget)")
+            if effort == "none" || effort == "minimal" { #expect(thinking == nil) } else { #expect(budget > 0) }
+            previous = max(previous, budget)
+        }
+        #expect(throws: OpenAIError.self) { try ChatCompletionRequest.thinking(effort: "max", param: "reasoning_effort") }
+    }
+
     @Test(arguments: [
         (#"{"messages":[]}"#, "messages"), (#"{"messages":[{"role":"user","content":"x"}],"n":2}"#, "n"),
         (#"{"messages":[{"role":"user","content":"x"}],"logprobs":true}"#, "logprobs"),

@@ -101,13 +101,15 @@ struct RateLimitReadingTests {
             ("0", 0),
             ("-3", nil),
             ("NaN", nil),
-            ("Wed, 21 Oct 2026 07:28:00 GMT", nil),
+            ("Wed, 21 Oct 2026 07:28:00 GMT", 90),  // an HTTP date, 90 s after `now` below
+            ("Wed, 21 Oct 2026 07:26:30 GMT", 0),  // already past
+            ("Wed, 21 Oct 2026 07:28:00", nil),
             ("1555200", 1_555_200),  // 18 days: kept here, capped by the cooldown
             ("99999999999999", 1e9),
         ] as [(String, Double?)]
     )
     func retryAfter(value: String, expected: Double?) {
-        #expect(RateLimitReading.parse([("retry-after", value)])?.retryAfter == expected)
+        #expect(RateLimitReading.parse([("retry-after", value)], now: 1_792_567_680 - 90)?.retryAfter == expected)
     }
 
     @Test func namesAndWordsAreCleanedAndCapped() throws {

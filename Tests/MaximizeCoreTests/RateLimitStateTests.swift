@@ -72,6 +72,15 @@ struct RateLimitStateTests {
         #expect(state.cooldownRemaining(now: 1000) == 3600)
     }
 
+    /// `retry-after` as an HTTP date counts from when the answer came.
+    @Test func aRetryAfterDateStartsACooldownUntilThatDate() throws {
+        var state = RateLimitState()
+        let now = 1_792_567_680.0 - 90  // 90 s before Wed, 21 Oct 2026 07:28:00 GMT
+        let reading = try #require(RateLimitReading.parse([("retry-after", "Wed, 21 Oct 2026 07:28:00 GMT")], now: now))
+        let change = state.answered(status: 429, reading: reading, sentSerial: 0, now: now, maxSeconds: 3600)
+        #expect(change == .started(until: 1_792_567_680, reason: "the upstream answered 429 with retry-after 90 s", requested: nil))
+    }
+
     @Test func whatDoesNotStartACooldown() {
         var state = RateLimitState()
         // A 429 with neither a rejection nor a retry-after; a rejection without a reset; a 529.

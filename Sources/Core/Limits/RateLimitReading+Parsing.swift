@@ -10,7 +10,8 @@ extension RateLimitReading {
 
     /// The reading in `headers` (names lower-cased), or `nil` when they carry none of the
     /// families: a response without them costs one prefix comparison per header.
-    public static func parse(_ headers: [(name: String, value: String)]) -> RateLimitReading? {
+    /// - Parameter now: what a `retry-after` given as an HTTP date counts from.
+    public static func parse(_ headers: [(name: String, value: String)], now: Double = WallClock.now()) -> RateLimitReading? {
         var reading: RateLimitReading?
         for header in headers {
             let name = header.name.utf8
@@ -21,7 +22,7 @@ extension RateLimitReading {
                 reading = current
             } else if header.name == "retry-after" {
                 var current = reading ?? RateLimitReading()
-                current.retryAfter = seconds(header.value).map { min($0, longestRetryAfter) }
+                current.retryAfter = RetryAfter.seconds(header.value, now: now).map { min($0, longestRetryAfter) }
                 reading = current
             }
         }
@@ -95,12 +96,6 @@ extension RateLimitReading {
     /// A finite number, or `nil`.
     static func number(_ text: String) -> Double? {
         guard let value = Double(text.trimmingSpaces()), value.isFinite else { return nil }
-        return value
-    }
-
-    /// Seconds from now (`retry-after` as a delay; an HTTP date is not read).
-    static func seconds(_ text: String) -> Double? {
-        guard text.utf8.count <= maximumValueBytes, let value = number(text), value >= 0 else { return nil }
         return value
     }
 

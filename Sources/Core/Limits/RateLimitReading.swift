@@ -52,7 +52,7 @@ public struct RateLimitReading: Sendable, Equatable {
     public var representativeClaim: String?
     public var windows: [String: Window] = [:]
     public var allowances: [String: Allowance] = [:]
-    /// `retry-after`, in seconds.
+    /// `retry-after`, in seconds from when the answer came (an HTTP date counted from then).
     public var retryAfter: Double?
 
     public init() {}

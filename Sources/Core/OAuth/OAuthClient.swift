@@ -73,7 +73,7 @@ public struct OAuthClient: Sendable {
             let explanation = code.isEmpty ? text : "\(code): \(text)"
             if code == "invalid_grant" { throw .invalidGrant(text) }
             if status == 429 || status >= 500 {
-                let retryAfter = response.head.header("retry-after").flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? min($0, 3600) : nil }
+                let retryAfter = response.head.header("retry-after").flatMap { RetryAfter.seconds($0, now: now) }.map { min($0, 3600) }
                 throw .transient(explanation, retryAfter: retryAfter)
             }
             throw .rejected(status: status, explanation)

@@ -17,8 +17,10 @@ public enum ChatCompletionRequest {
     /// `max_tokens` when the client sets none (the Messages API requires one).
     public static let defaultMaxTokens = 4096
 
-    /// Thinking budgets for `reasoning_effort`; `minimal` and `none` turn thinking off.
-    public static let reasoningBudgets: [String: Int] = ["low": 2048, "medium": 8192, "high": 24_576]
+    /// Thinking budgets for `reasoning_effort`; `minimal` and `none` turn thinking off. `xhigh`
+    /// (Codex's highest) stays, with the 1,024 tokens of answer added to it, under the 32,000
+    /// output tokens of the smallest-output Claude 4 models (Opus 4 and 4.1).
+    public static let reasoningBudgets: [String: Int] = ["low": 2048, "medium": 8192, "high": 24_576, "xhigh": 30_720]
 
     /// Parameters with no Messages equivalent that are dropped without complaint.
     public static let ignoredParameters: Set<String> = [
@@ -82,7 +84,7 @@ public enum ChatCompletionRequest {
     public static func thinking(effort: JSONValue?, param: String) throws(OpenAIError) -> JSONValue? {
         guard let effort, !effort.isNull else { return nil }
         guard let name = effort.stringValue, name == "minimal" || name == "none" || reasoningBudgets[name] != nil else {
-            throw OpenAIError(message: "\(param) must be none, minimal, low, medium or high", param: param)
+            throw OpenAIError(message: "\(param) must be none, minimal, low, medium, high or xhigh", param: param)
         }
         return reasoningBudgets[name].map { ["type": "enabled", "budget_tokens": .int($0)] }
     }

@@ -46,7 +46,7 @@ final class RateLimitTracker: Sendable {
         logger: Logger,
         now: Double
     ) {
-        let reading = RateLimitReading.parse(head.headers)
+        let reading = RateLimitReading.parse(head.headers, now: now)
         let mayEnd = head.status < 400 && cooling.load(ordering: .relaxed)
         guard reading != nil || mayEnd else { return }
         let (transitions, change) = state.withLockedValue { state in

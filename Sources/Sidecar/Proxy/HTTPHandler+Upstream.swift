@@ -52,7 +52,7 @@ extension HTTPHandler {
         case .overloaded(let retry, let retryAfter):
             let api = exchange.configuration.settings.api
             var seconds = api.overloadBackoffSeconds * Double(1 << (retry - 1)) * Double.random(in: 0.5...1.0)
-            if let retryAfter, let given = Double(retryAfter.filter { !$0.isWhitespace }), given >= 0 { seconds = min(given, 60) }
+            if let retryAfter, let given = RetryAfter.seconds(retryAfter, now: WallClock.now()) { seconds = min(given, 60) }
             delay = seconds
             daemon.metrics.overloadRetry()
             exchange.access.retries.append(.overloaded)

@@ -161,6 +161,7 @@ final class MockHandler: ChannelInboundHandler {
         if status != 200 {
             var headers: [(String, String)] = [("request-id", "req_mock_error")] + extraHeaders
             if let retry = options["retry_after"]?.intValue { headers.append(("retry-after", String(retry))) }
+            if let date = options["retry_after"]?.stringValue { headers.append(("retry-after", date)) }
             headers.append(("anthropic-ratelimit-requests-remaining", "0"))
             let type = options["error_type"]?.stringValue ?? "api_error"
             let body: JSONValue = ["type": "error", "error": ["type": .string(type), "message": "mock failure"]]
