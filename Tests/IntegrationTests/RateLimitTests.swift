@@ -201,6 +201,28 @@ struct RateLimitTests {
         #expect(mock.messageRequests.count == 1)
     }
 
+    /// The cooldown is for the credentials the upstream refused: a login or a new key (here
+    /// `tokens.json` replaced, as `maxctl login` does) ends it, and the next request goes upstream.
+    @Test func newCredentialsEndTheCooldown() async throws {
+        let mock = try MockUpstream()
+        defer { mock.shutdown() }
+        let sidecar = try await SidecarProcess(config: #"{"server":{"drain_grace_seconds":0}}"#, upstream: mock.baseURL)
+        defer { sidecar.stop() }
+        #expect(try Self.post(sidecar, Self.message(#"{"status":429,"error_type":"rate_limit_error","retry_after":600}"#)).status == 429)
+        #expect(try Self.post(sidecar, Self.message()).status == 429)
+        #expect(mock.messageRequests.count == 1)
+
+        let replacement = sidecar.tokenFile + ".new"
+        try #"{"api_key":"sk-ant-api-another-key-9876543210"}"#.write(toFile: replacement, atomically: false, encoding: .utf8)
+        #expect(chmod(replacement, 0o600) == 0)
+        #expect(rename(replacement, sidecar.tokenFile) == 0)
+        #expect(await LogFormatTests.waitForLine(sidecar, "the local rate-limit cooldown ends"))
+        let answered = try Self.post(sidecar, Self.message())
+        #expect(answered.status == 200)
+        #expect(mock.messageRequests.count == 2)
+        #expect(mock.messageRequests.last?.header("x-api-key") == "sk-ant-api-another-key-9876543210")
+    }
+
     @Test func withoutLocalCooldownRequestsStillGoUpstream() async throws {
         let mock = try MockUpstream()
         defer { mock.shutdown() }

@@ -81,6 +81,21 @@ struct RateLimitStateTests {
         #expect(change == .started(until: 1_792_567_680, reason: "the upstream answered 429 with retry-after 90 s", requested: nil))
     }
 
+    @Test func endingTheCooldownForNewCredentials() {
+        var state = RateLimitState()
+        _ = state.answered(status: 429, reading: reading([("retry-after", "60")]), sentSerial: 0, now: 0, maxSeconds: 3600)
+        #expect(state.cooldownRemaining(now: 10) == 50)
+        let ended = state.endCooldown(now: 10)
+        #expect(ended)
+        #expect(state.cooldownRemaining(now: 10) == nil)
+        let again = state.endCooldown(now: 10)
+        #expect(!again)
+        // One that already ran out was not running.
+        _ = state.answered(status: 429, reading: reading([("retry-after", "60")]), sentSerial: 1, now: 100, maxSeconds: 3600)
+        let expired = state.endCooldown(now: 200)
+        #expect(!expired)
+    }
+
     @Test func whatDoesNotStartACooldown() {
         var state = RateLimitState()
         // A 429 with neither a rejection nor a retry-after; a rejection without a reset; a 529.

@@ -8,6 +8,13 @@ extension RateLimitState {
         case ended
     }
 
+    /// Ends the cooldown, if one runs at `now`: the credentials it was for were replaced (a
+    /// login, an import, another key). Returns whether one was running.
+    public mutating func endCooldown(now: Double) -> Bool {
+        defer { cooldown = nil }
+        return cooldownRemaining(now: now) != nil
+    }
+
     /// Seconds left of the cooldown at `now`, or `nil` when there is none.
     public func cooldownRemaining(now: Double) -> Double? {
         guard let cooldown, cooldown.until > now else { return nil }

@@ -89,6 +89,18 @@ final class RateLimitTracker: Sendable {
         }
     }
 
+    /// The credentials changed (a login, an import, another key, another process's refresh):
+    /// the cooldown was for the ones the upstream refused, so the new ones get a try. If the
+    /// upstream refuses them too, that first answer starts the cooldown again.
+    func credentialsChanged(logger: Logger, now: Double) {
+        guard cooling.load(ordering: .relaxed) else { return }
+        let ended = state.withLockedValue { state in
+            defer { cooling.store(false, ordering: .relaxed) }
+            return state.endCooldown(now: now)
+        }
+        if ended { logger.notice("the credentials changed; the local rate-limit cooldown ends (the new ones get a try)") }
+    }
+
     /// A request retried without the long-context beta; returns whether it is the first (to log once).
     func droppedLongContextBeta() -> Bool {
         longContextBetaDrops.add(1, ordering: .relaxed).newValue == 1

@@ -139,6 +139,7 @@ actor ConfigReloader: Service, CustomStringConvertible {
                 "credentials reloaded",
                 metadata: ["kind": "\((snapshot.credential?.kind ?? .none).rawValue)", "store": "\(daemon.credentials.location)"]
             )
+            daemon.limits.credentialsChanged(logger: daemon.current.logger, now: now)
         } else if let error = snapshot.loadError, force || error != reportedLoadError {
             let kept = snapshot.credential == nil ? "" : "; the credentials held are kept"
             daemon.current.logger.warning("\(error)\(kept)")
