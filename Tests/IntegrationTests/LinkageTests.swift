@@ -40,7 +40,7 @@ import Testing
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         let writer = Thread {
-            try? stdin.fileHandleForWriting.write(contentsOf: Data(input))
+            stdin.fileHandleForWriting.writeToChild(Data(input))
             try? stdin.fileHandleForWriting.close()
         }
         writer.start()
@@ -56,5 +56,23 @@ import Testing
         let huge = try Self.fetch([UInt8](repeating: 0x20, count: 5 << 20))
         #expect(huge.status == 2)
         #expect(huge.stderr.contains("standard input"), "\(huge.stderr)")
+    }
+
+    /// Writing to a child that has gone is an error, not the end of the test process.
+    @Test func writingToAChildThatHasGoneIsAnErrorNotADeath() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/true")
+        let stdin = Pipe()
+        process.standardInput = stdin
+        try process.run()
+        process.waitUntilExit()
+        #expect(!stdin.fileHandleForWriting.writeToChild(Data(repeating: 0x20, count: 1 << 20)))
+        // Nothing left pending to be delivered later, and the mask is as it was.
+        var pending = sigset_t()
+        sigpending(&pending)
+        #expect(sigismember(&pending, SIGPIPE) == 0)
+        var mask = sigset_t()
+        pthread_sigmask(SIG_SETMASK, nil, &mask)
+        #expect(sigismember(&mask, SIGPIPE) == 0)
     }
 }

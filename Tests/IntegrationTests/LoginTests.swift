@@ -53,7 +53,7 @@ struct LoginTests {
         #expect(query(String(url), "code_challenge_method") == "S256")
         #expect(query(String(url), "client_id") == "9d1c250a-e61b-44d9-88ed-5944d1962f5e")
         #expect(query(String(url), "scope") == "user:profile user:inference user:sessions:claude_code")
-        input.fileHandleForWriting.write(Data("good-code#\(stateValue)\n".utf8))
+        input.fileHandleForWriting.writeToChild(Data("good-code#\(stateValue)\n".utf8))
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         let token = try #require(try savedToken())

@@ -16,7 +16,7 @@ enum Maxctl {
     /// From a thread (``onThreads(_:_:)``): blocks it until `maxctl` exits.
     static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Result {
         let (process, stdin, output, errors) = try start(arguments, environment: environment)
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        if let input { stdin.fileHandleForWriting.writeToChild(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
         return collect(process, output: output, errors: errors)
     }
