@@ -13,8 +13,7 @@ struct ModelListing: ResponseTransformer {
     let query: ModelQuery
     private var status = 0
     private var contentType: String?
-    private var buffered: [UInt8] = []
-    private var overflow = false
+    private var buffered = CappedBody(limit: Self.limit)
 
     init(settings: Settings, query: ModelQuery) {
         self.settings = settings
@@ -37,24 +36,19 @@ struct ModelListing: ResponseTransformer {
     }
 
     mutating func body(_ chunk: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer? {
-        if !overflow, buffered.count + chunk.readableBytes <= Self.limit {
-            buffered.append(contentsOf: chunk.readableBytesView)
-        } else {
-            overflow = true
-            buffered = []
-        }
+        buffered.append(chunk)
         return nil
     }
 
     mutating func end(allocator: ByteBufferAllocator) -> ResponseEnding {
-        if overflow {
+        if buffered.overflowed {
             let error = APIError(.api, status: 502, "the upstream's model list is larger than \(Self.limit >> 20) MiB")
             return .respond(WholeResponse(status: error.status, contentType: "application/json", body: error.body))
         }
         guard status == 200 else {
-            return .respond(WholeResponse(status: status, contentType: contentType ?? "application/json", body: buffered))
+            return .respond(WholeResponse(status: status, contentType: contentType ?? "application/json", body: buffered.bytes))
         }
-        let answer = query.answer(upstreamBody: buffered, settings: settings)
+        let answer = query.answer(upstreamBody: buffered.bytes, settings: settings)
         return .respond(WholeResponse(status: 200, contentType: "application/json", body: answer))
     }
 

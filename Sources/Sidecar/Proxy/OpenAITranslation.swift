@@ -34,8 +34,7 @@ struct OpenAITranslation<Request: OpenAIRoute>: ResponseTransformer {
     private var status = 0
     private var forwarded: [(String, String)] = []
     private var stream: (translator: Request.Stream, parser: SSEParser)?
-    private var buffered: [UInt8] = []
-    private var overflow = false
+    private var buffered = CappedBody(limit: Self.bufferLimit)
     private var usage: UsageScanner?
 
     init(request: Request) {
@@ -64,12 +63,7 @@ struct OpenAITranslation<Request: OpenAIRoute>: ResponseTransformer {
     mutating func body(_ chunk: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer? {
         if usage != nil { chunk.withUnsafeReadableBytes { usage?.consume($0) } }
         guard var current = stream else {
-            if !overflow, buffered.count + chunk.readableBytes <= Self.bufferLimit {
-                buffered.append(contentsOf: chunk.readableBytesView)
-            } else {
-                overflow = true
-                buffered = []
-            }
+            buffered.append(chunk)
             return nil
         }
         stream = nil  // keep the parser's buffer uniquely referenced while it is mutated
@@ -83,7 +77,7 @@ struct OpenAITranslation<Request: OpenAIRoute>: ResponseTransformer {
 
     mutating func end(allocator: ByteBufferAllocator) -> ResponseEnding {
         if stream != nil { return .end(trailer: finishStream(allocator: allocator, error: nil)) }
-        if overflow {
+        if buffered.overflowed {
             let limit = Self.bufferLimit >> 20
             return respond(
                 OpenAIError(
@@ -94,9 +88,9 @@ struct OpenAITranslation<Request: OpenAIRoute>: ResponseTransformer {
             )
         }
         guard status == 200 else {
-            return respond(OpenAIError(upstreamStatus: status, body: buffered), headers: forwarded)
+            return respond(OpenAIError(upstreamStatus: status, body: buffered.bytes), headers: forwarded)
         }
-        guard let message = try? JSONParser.parse(buffered) else {
+        guard let message = try? JSONParser.parse(buffered.bytes) else {
             return respond(OpenAIError(status: 502, type: "api_error", message: "the upstream's answer is not valid JSON"))
         }
         let body = request.translate(answer: message, created: Int(WallClock.now()))
